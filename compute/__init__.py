@@ -1,0 +1,1 @@
+"""compute service (not built yet)."""

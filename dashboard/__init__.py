@@ -1,0 +1,1 @@
+"""dashboard service (not built yet)."""

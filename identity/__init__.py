@@ -1,0 +1,1 @@
+"""Identity service: a Keystone v3-compatible API for users, projects, roles, tokens, catalog."""

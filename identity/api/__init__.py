@@ -1,0 +1,27 @@
+"""The identity HTTP API (Keystone v3)."""
+import importlib
+
+from identity import exception
+from identity.api import authn
+from identity.service import IdentityService
+from stratus.wsgi import app as wsgi_app
+
+BLUEPRINTS = ("versions", "auth", "domains", "projects", "users", "groups", "roles",
+              "grants", "role_assignments", "catalog", "credentials",
+              "application_credentials", "revoke")
+
+
+def create_app(conf, service: IdentityService | None = None, notifier=None):
+    """The identity Flask app; ``service`` is built from ``conf`` unless given."""
+    app = wsgi_app.create_app(conf, "identity", exception.render_fault)
+    app.extensions["identity"] = service or IdentityService(conf, notifier)
+    app.before_request(authn.authenticate_request)
+    for name in BLUEPRINTS:
+        try:
+            module = importlib.import_module(f"identity.api.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"identity.api.{name}":
+                raise
+            continue
+        app.register_blueprint(module.blueprint)
+    return app

@@ -1,0 +1,63 @@
+"""What every identity handler uses: the service, the caller, policy, links, lists."""
+import flask
+
+from identity import exception
+from stratus.wsgi import app as wsgi_app
+from stratus.wsgi import validation
+
+
+def service():
+    """The :class:`identity.service.IdentityService` behind this app."""
+    return flask.current_app.extensions["identity"]
+
+
+def context():
+    """The authenticated caller; 401 when the request carries no valid token."""
+    ctx = wsgi_app.context()
+    if ctx.user_id is None:
+        raise exception.Unauthorized()
+    return ctx
+
+
+def authorize(action: str, target: dict | None = None):
+    """Check ``identity:<action>`` for the caller against ``target``; 403 if denied.
+
+    Returns the caller's context.
+    """
+    ctx = context()
+    service().enforcer.authorize(f"identity:{action}", ctx, target)
+    return ctx
+
+
+def base_url() -> str:
+    conf = service().conf
+    return (conf.api.public_endpoint or flask.request.host_url).rstrip("/")
+
+
+def self_link(collection: str, entity_id: str) -> dict:
+    return {"self": f"{base_url()}/v3/{collection}/{entity_id}"}
+
+
+def collection(key: str, items: list[dict], truncated: bool = False) -> dict:
+    """A Keystone list body: ``{key: [...], "links": {self, previous, next}}``."""
+    body = {key: items, "links": {"self": base_url() + flask.request.full_path.rstrip("?"),
+                                  "previous": None, "next": None}}
+    if truncated:
+        body["truncated"] = True
+    return body
+
+
+def created(body: dict):
+    return flask.jsonify(body), 201
+
+
+def no_content():
+    return "", 204
+
+
+def query(allowed, bools=()):
+    return validation.query(allowed, bools)
+
+
+def body(schema: dict) -> dict:
+    return validation.json_body(schema)

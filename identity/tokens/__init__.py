@@ -1,0 +1,1 @@
+"""Tokens: Fernet formatting, issuing, validating and revoking."""

@@ -1,0 +1,1 @@
+"""network service (not built yet)."""

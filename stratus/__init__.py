@@ -1,0 +1,1 @@
+"""Stratus shared core: what every service reuses instead of re-writing."""

@@ -1,0 +1,25 @@
+"""[api]: how a service's HTTP API is served."""
+from oslo_config import cfg
+
+GROUP = "api"
+
+OPTS = [
+    cfg.HostAddressOpt("bind_host", default="0.0.0.0",
+                       help="Address the API server listens on."),
+    cfg.PortOpt("bind_port",
+                help="Port the API server listens on. Unset means the "
+                     "service's well-known port (identity 5000, image 9292, "
+                     "compute 8774, network 9696, volume 8776)."),
+    cfg.IntOpt("workers", min=1,
+               help="API worker processes. Unset means one per CPU."),
+    cfg.URIOpt("public_endpoint",
+               help="Base URL clients use to reach this API, used in links and "
+                    "version documents. Unset means the URL of the request."),
+    cfg.IntOpt("max_request_body_size", default=114688, min=1,
+               help="Largest JSON request body accepted, in bytes; larger ones "
+                    "get 413."),
+]
+
+
+def register(conf):
+    conf.register_opts(OPTS, group=GROUP)

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every API: app factory, bodies, request ids, versions."""

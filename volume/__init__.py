@@ -1,0 +1,1 @@
+"""volume service (not built yet)."""
