@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from oslo_config import cfg
 from oslo_log import log
+from oslo_policy import opts as policy_opts
 
 from stratus import conf as shared_conf
 
@@ -22,6 +23,7 @@ def make_conf(service: str, register: Callable[[cfg.ConfigOpts], None] | None = 
     conf.stratus_service = service
     shared_conf.register(conf, service)
     log.register_options(conf)
+    policy_opts.set_defaults(conf, policy_file=f"{service}-policy.yaml")
     if register is not None:
         register(conf)
     return conf

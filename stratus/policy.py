@@ -3,12 +3,12 @@
 Each service declares its rules in ``<service>/policies.py`` (a list of
 ``policy.RuleDefault``/``DocumentedRuleDefault``) and builds one
 :class:`Enforcer`. Operators override any rule in
-``/etc/stratus/<service>-policy.yaml`` (``[oslo_policy] policy_file``).
+``/etc/stratus/<service>-policy.yaml`` (``[oslo_policy] policy_file``, registered
+by :func:`stratus.config.make_conf`).
 """
 import os
 from collections.abc import Sequence
 
-from oslo_policy import opts as policy_opts
 from oslo_policy import policy
 
 from stratus import exception
@@ -20,8 +20,6 @@ class Enforcer:
 
     def __init__(self, conf, rules: Sequence[policy.RuleDefault],
                  forbidden: type[exception.StratusError] = exception.Forbidden):
-        service = conf.stratus_service
-        policy_opts.set_defaults(conf, policy_file=f"{service}-policy.yaml")
         policy_file = conf.oslo_policy.policy_file
         if not os.path.isabs(policy_file):
             candidate = os.path.join("/etc/stratus", policy_file)
