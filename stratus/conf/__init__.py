@@ -4,7 +4,7 @@ Each service builds its own :class:`oslo_config.cfg.ConfigOpts` with
 :func:`stratus.config.make_conf`, which registers these groups and then the
 service's own ones.
 """
-from stratus.conf import api, database, default
+from stratus.conf import api, database, default, messaging
 
 
 def register(conf, service: str) -> None:
@@ -12,6 +12,7 @@ def register(conf, service: str) -> None:
     default.register(conf)
     database.register(conf, service)
     api.register(conf)
+    messaging.register(conf)
 
 
 def list_opts():
@@ -19,4 +20,4 @@ def list_opts():
         (None, default.OPTS),
         (database.GROUP, database.OPTS),
         (api.GROUP, api.OPTS),
-    ]
+    ] + messaging.list_opts()

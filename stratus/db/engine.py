@@ -10,7 +10,9 @@ once.  Three things make that work:
 * a busy timeout while waiting for the lock, and a bounded retry of the whole
   transaction if it still loses (see :mod:`stratus.db.retry`).
 
-MariaDB and PostgreSQL are reached by URL with a normal connection pool.
+MariaDB and PostgreSQL are reached by URL with a normal connection pool;
+their write transactions run at SERIALIZABLE, so a read that decides a write
+is never stale: a lost race fails and the whole transaction is re-run.
 """
 import contextlib
 import os
@@ -28,7 +30,7 @@ T = TypeVar("T")
 class Database:
     """One service's database: an engine plus reader and writer transactions."""
 
-    def __init__(self, url: str, busy_timeout: float = 30.0, max_retries: int = 10,
+    def __init__(self, url: str, busy_timeout: float = 30.0, max_retries: int = 20,
                  pool_size: int = 5, recycle: int = 3600):
         self.url = sa.engine.make_url(url)
         self.max_retries = max_retries
@@ -40,8 +42,13 @@ class Database:
                 self.url, pool_size=pool_size, max_overflow=2 * pool_size,
                 pool_recycle=recycle, pool_pre_ping=True)
         self._reader = orm.sessionmaker(bind=self.engine, expire_on_commit=False)
+        # A writer never acts on a stale read: SQLite takes the write lock up
+        # front; the servers run writers at SERIALIZABLE, where a lost race
+        # fails (deadlock / serialization failure) and write() re-runs it.
+        writer_options = ({"sqlite_begin": "BEGIN IMMEDIATE"} if self.is_sqlite
+                          else {"isolation_level": "SERIALIZABLE"})
         self._writer = orm.sessionmaker(
-            bind=self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE"),
+            bind=self.engine.execution_options(**writer_options),
             expire_on_commit=False)
 
     @classmethod
