@@ -72,6 +72,12 @@ class Assignments:
                 scope = {}
             if actor == "user":
                 revoke.add_event(session, user_id=actor_id, role_id=role_id, **scope)
+                if target == "project" and not inherited:
+                    # As in Keystone: losing a role on a project costs the user
+                    # the application credentials made for that project.
+                    session.execute(sa.delete(models.ApplicationCredential).where(
+                        models.ApplicationCredential.user_id == actor_id,
+                        models.ApplicationCredential.project_id == target_id))
             else:
                 members = session.execute(sa.select(models.Membership.user_id).where(
                     models.Membership.group_id == actor_id)).scalars().all()

@@ -117,7 +117,8 @@ class Authenticator:
         try:
             info = self.tokens.validate(token_id)
         except exception.NotFound:
-            raise exception.AuthFailed()
+            # Keystone answers 404 for a token that is expired, revoked or not ours.
+            raise exception.TokenNotFound(f"Could not find token: {token_id[:12]}")
         if info["app_cred_id"]:
             raise exception.Forbidden("A token created from an application credential "
                                       "cannot be re-scoped.")

@@ -11,8 +11,9 @@ INTERFACES = ("public", "internal", "admin")
 
 class Catalog:
     """Guarantees: an endpoint's service and region exist; a region's parent
-    exists and regions never form a loop; a region with children or
-    endpoints is not deleted (409)."""
+    exists (404 otherwise, as in Keystone) and regions never form a loop;
+    deleting a region deletes the regions below it, unless any of them still
+    has endpoints (403)."""
 
     def __init__(self, db: IdentityDatabase, notifier=None):
         self.db = db
@@ -28,10 +29,7 @@ class Catalog:
                     type="region", details=f"Duplicate ID, {rid}.")
             parent = data.get("parent_region_id")
             if parent:
-                if parent == rid or session.get(models.Region, parent) is None:
-                    raise exception.ValidationError(
-                        field="parent_region_id",
-                        detail=f"region {parent} does not exist")
+                _get(session, models.Region, "region", parent)
             region = models.Region(
                 id=rid, description=data.get("description") or "", parent_region_id=parent,
                 extra=_extra(data, ("id", "description", "parent_region_id")))
@@ -56,9 +54,7 @@ class Catalog:
             region = _get(session, models.Region, "region", region_id)
             parent = changes.get("parent_region_id", region.parent_region_id)
             if parent and parent != region.parent_region_id:
-                if session.get(models.Region, parent) is None:
-                    raise exception.ValidationError(
-                        field="parent_region_id", detail=f"region {parent} does not exist")
+                _get(session, models.Region, "region", parent)
                 if region_id in _region_lineage(session, parent):
                     raise exception.ValidationError(
                         field="parent_region_id", detail="regions cannot form a loop")
@@ -74,17 +70,16 @@ class Catalog:
         return self._notify("region", "updated", self.db.write(update))
 
     def delete_region(self, region_id: str) -> None:
+        """Delete the region and every region below it; 403 if any has endpoints."""
         def delete(session):
-            region = _get(session, models.Region, "region", region_id)
-            child = session.execute(sa.select(models.Region.id).where(
-                models.Region.parent_region_id == region_id)).first()
-            if child:
-                raise exception.Conflict(
+            _get(session, models.Region, "region", region_id)
+            subtree = _region_subtree(session, region_id)
+            if session.execute(sa.select(models.Endpoint.id).where(
+                    models.Endpoint.region_id.in_(subtree))).first():
+                raise exception.Forbidden(
                     f"Unable to delete region {region_id} because it or its child "
                     "regions have associated endpoints.")
-            session.execute(sa.delete(models.Endpoint).where(
-                models.Endpoint.region_id == region_id))
-            session.delete(region)
+            session.execute(sa.delete(models.Region).where(models.Region.id.in_(subtree)))
         self.db.write(delete)
         self._notify("region", "deleted", region_id)
 
@@ -255,6 +250,17 @@ def _region_lineage(session, region_id: str) -> set[str]:
         region = session.get(models.Region, region_id)
         region_id = region.parent_region_id if region is not None else None
     return seen
+
+
+def _region_subtree(session, region_id: str) -> set[str]:
+    """The region and all the regions below it."""
+    found, frontier = {region_id}, {region_id}
+    while frontier:
+        children = set(session.execute(sa.select(models.Region.id).where(
+            models.Region.parent_region_id.in_(frontier))).scalars()) - found
+        found |= children
+        frontier = children
+    return found
 
 
 def _substitute(url: str, values: dict) -> str | None:

@@ -1,4 +1,5 @@
 """Password hashing with bcrypt at a configurable cost (Keystone's default: 12)."""
+import base64
 import hashlib
 import hmac
 
@@ -11,7 +12,9 @@ _BCRYPT_MAX = 72
 def _prepare(password: str) -> bytes:
     raw = password.encode("utf-8")
     if len(raw) > _BCRYPT_MAX:
-        raw = hashlib.sha512(raw).hexdigest().encode()
+        # SHA-256 in base64 is 44 bytes: within bcrypt's limit (bcrypt >= 5
+        # refuses longer input instead of truncating it).
+        raw = base64.b64encode(hashlib.sha256(raw).digest())
     return raw
 
 

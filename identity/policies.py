@@ -72,7 +72,6 @@ ACTIONS = {
     "create_user": f"{ADMIN} or (role:admin and domain_id:%(target.user.domain_id)s)",
     "update_user": f"{ADMIN} or (role:admin and domain_id:%(target.user.domain_id)s)",
     "delete_user": f"{ADMIN} or (role:admin and domain_id:%(target.user.domain_id)s)",
-    "change_password": "user_id:%(target.user.id)s",
     "list_groups_for_user": f"{ADMIN_OR_READER} or user_id:%(target.user.id)s"
                             " or (role:reader and domain_id:%(target.user.domain_id)s)",
     # groups

@@ -82,8 +82,9 @@ class Resources:
         return self._create(data, uuid.uuid4().hex, is_domain=False)
 
     def get_project(self, project_id: str) -> models.Project:
+        """A project, or a domain seen through the projects API (as Keystone does)."""
         with self.db.reader() as session:
-            return self._get(session, project_id, is_domain=False)
+            return self._get(session, project_id, is_domain=None)
 
     def find_project(self, project_id: str) -> models.Project | None:
         """A project or domain by id, or None."""
@@ -105,9 +106,14 @@ class Resources:
         return self._list(filters, is_domain=False)
 
     def update_project(self, project_id: str, changes: dict) -> models.Project:
-        return self._update(project_id, changes, is_domain=False)
+        return self._update(project_id, changes,
+                            is_domain=self.get_project(project_id).is_domain)
 
     def delete_project(self, project_id: str, cascade: bool = False) -> None:
+        if self.get_project(project_id).is_domain:
+            self.delete_domain(project_id)
+            return
+
         def delete(session):
             project = self._get(session, project_id, is_domain=False)
             subtree = _subtree_ids(session, project.id)
@@ -221,9 +227,10 @@ class Resources:
                 field="domain_id", detail=f"domain {domain_id} does not exist")
         return domain.id, domain.id
 
-    def _get(self, session, entity_id: str, is_domain: bool) -> models.Project:
+    def _get(self, session, entity_id: str, is_domain: bool | None) -> models.Project:
+        """The project or domain (``is_domain`` None: either); 404 if missing."""
         project = session.get(models.Project, entity_id)
-        if project is None or project.is_domain != is_domain:
+        if project is None or is_domain is not None and project.is_domain != is_domain:
             raise exception.EntityNotFound(
                 target="domain" if is_domain else "project", id=entity_id)
         return project

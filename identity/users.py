@@ -15,7 +15,7 @@ from identity.database import IdentityDatabase
 from identity.tokens import revoke
 
 _FIELDS = ("name", "enabled", "default_project_id", "description", "options")
-_NOT_EXTRA = (*_FIELDS, "id", "domain_id", "password", "links")
+_NOT_EXTRA = (*_FIELDS, "id", "domain_id", "password", "links", "password_expires_at")
 
 
 class Users:
@@ -32,8 +32,7 @@ class Users:
         def create(session):
             domain = session.get(models.Project, data["domain_id"])
             if domain is None or not domain.is_domain:
-                raise exception.ValidationError(
-                    field="domain_id", detail=f"domain {data['domain_id']} does not exist")
+                raise exception.EntityNotFound(target="domain", id=data["domain_id"])
             self._check_unique(session, data["domain_id"], data["name"])
             now = models.utcnow()
             user = models.User(
@@ -126,10 +125,16 @@ class Users:
         self._notify("deleted", user_id)
 
     def change_password(self, user_id: str, original: str, new: str) -> None:
-        """Self-service change: 401 unless ``original`` is the current password."""
-        user = self.get_user(user_id)
-        if not passwords.check_password(original, user.password_hash):
-            raise exception.AuthFailed()
+        """Self-service change: 401 unless ``original`` is the current password
+        of an existing, enabled user that is not locked out.
+
+        The API takes this without a token (a user whose password expired has
+        none), so it counts failures towards lockout and answers an unknown
+        user exactly as a wrong password, like :meth:`authenticate`.
+        """
+        with self.db.reader() as session:
+            user = session.get(models.User, user_id)
+        self.authenticate(user, original)
         self.update_user(user_id, {"password": new})
 
     def authenticate(self, user: models.User | None, password: str) -> models.User:

@@ -22,11 +22,33 @@ def context():
 def authorize(action: str, target: dict | None = None):
     """Check ``identity:<action>`` for the caller against ``target``; 403 if denied.
 
-    Returns the caller's context.
+    ``target`` is nested (``{"user": {"id": …, "domain_id": …}}``); rules read
+    it flattened, as Keystone's do (``%(target.user.domain_id)s``), and its
+    top-level plain values also bare (``%(user_id)s``). Returns the caller's
+    context.
     """
     ctx = context()
-    service().enforcer.authorize(f"identity:{action}", ctx, target)
+    service().enforcer.authorize(f"identity:{action}", ctx, policy_target(target or {}))
     return ctx
+
+
+def policy_target(target: dict) -> dict:
+    """The flat dict oslo.policy reads; None values are left out, since a rule
+    would otherwise compare against the string "None"."""
+    flat: dict = {}
+
+    def walk(prefix: str, value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}", inner)
+        elif value is not None:
+            flat[prefix] = value
+
+    for key, value in target.items():
+        if value is not None and not isinstance(value, dict):
+            flat[key] = value
+        walk(f"target.{key}", value)
+    return flat
 
 
 def base_url() -> str:

@@ -34,6 +34,12 @@ def user_view(user: models.User) -> dict:
     return view
 
 
+def group_view(group: models.Group) -> dict:
+    return {"id": group.id, "name": group.name, "domain_id": group.domain_id,
+            "description": group.description, **group.extra,
+            "links": common.self_link("groups", group.id)}
+
+
 def role_view(role: models.Role) -> dict:
     view = {"id": role.id, "name": role.name,
             "domain_id": None if role.domain_id == models.GLOBAL_ROLE else role.domain_id,

@@ -85,6 +85,13 @@ class TokenProvider:
         self.db.write(lambda session: revoke.add_event(
             session, audit_id=info["audit_ids"][0]))
 
+    def revocation_events(self, since: datetime.datetime | None = None
+                          ) -> list[models.RevocationEvent]:
+        """Recorded revocation events, oldest first; with ``since`` (naive UTC),
+        only those recorded at or after it."""
+        with self.db.reader() as session:
+            return revoke.list_events(session, since)
+
     def _build(self, payload: dict) -> dict:
         if payload["expires_at"] <= time.time():
             raise exception.TokenNotFound("The token has expired.")

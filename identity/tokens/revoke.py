@@ -39,6 +39,7 @@ def is_revoked(session: orm.Session, token: dict) -> bool:
         ev.audit_id == audit_id,
         ev.audit_chain_id == chain_id,
         ev.user_id == token["user_id"],
+        *([ev.role_id.in_(token["role_ids"])] if token.get("role_ids") else []),
         *([ev.project_id == token["project_id"]] if token.get("project_id") else []),
         *([ev.domain_id.in_({token.get("domain_id"), token.get("user_domain_id"),
                              token.get("project_domain_id")} - {None})]),

@@ -94,8 +94,8 @@ def test_application_credential(member, unique):
     cred = member.json("application", "credential", "create", f"{unique}-ac")
     app = CLI(env={"OS_AUTH_TYPE": "v3applicationcredential",
                    "OS_AUTH_URL": "http://127.0.0.1:5000/v3",
-                   "OS_APPLICATION_CREDENTIAL_ID": cred["id"],
-                   "OS_APPLICATION_CREDENTIAL_SECRET": cred["secret"]})
-    assert app.json("token", "issue")["project_id"] == cred["project_id"]
+                   "OS_APPLICATION_CREDENTIAL_ID": cred["ID"],
+                   "OS_APPLICATION_CREDENTIAL_SECRET": cred["Secret"]})
+    assert app.json("token", "issue")["project_id"] == cred["Project ID"]
     member.run("application", "credential", "delete", f"{unique}-ac")
     app.fails("token", "issue")

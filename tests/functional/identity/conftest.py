@@ -6,6 +6,10 @@ project-scoped admin token; ``server_url`` the same app served over HTTP on
 a free loopback port, for openstacksdk / keystoneauth1 / the CLI.
 """
 import argparse
+import atexit
+import pathlib
+import shutil
+import tempfile
 import threading
 
 import pytest
@@ -35,18 +39,39 @@ def _conf(tmp_path, **overrides):
     return conf
 
 
-def build_identity(tmp_path, public_url="http://localhost/v3", **overrides):
+_TEMPLATE_URL = "http://localhost/v3"
+_template_dir: str | None = None
+
+
+def _template() -> str:
+    """A migrated, bootstrapped state directory, built once per test process."""
+    global _template_dir
+    if _template_dir is None:
+        path = tempfile.mkdtemp(prefix="identity-template-")
+        atexit.register(shutil.rmtree, path, True)
+        conf = _conf(pathlib.Path(path))
+        migration.upgrade(IdentityDatabase.from_conf(conf), "identity")
+        fernet.KeyRepository(conf.fernet_tokens.key_repository).setup()
+        fernet.KeyRepository(conf.credential.key_repository, 1).setup()
+        args = argparse.Namespace(
+            bootstrap_password=ADMIN_PASSWORD, bootstrap_username="admin",
+            bootstrap_project_name="admin", bootstrap_role_name="admin",
+            bootstrap_service_project_name="service", region_id="RegionOne",
+            public_url=_TEMPLATE_URL, internal_url=_TEMPLATE_URL, admin_url=None)
+        bootstrap.run(conf, args)
+        IdentityDatabase.from_conf(conf).dispose()
+        _template_dir = path
+    return _template_dir
+
+
+def build_identity(tmp_path, public_url=_TEMPLATE_URL, **overrides):
+    """A fresh copy of the bootstrapped identity state in ``tmp_path``."""
+    shutil.copytree(_template(), tmp_path, dirs_exist_ok=True)
     conf = _conf(tmp_path, **overrides)
-    migration.upgrade(IdentityDatabase.from_conf(conf), "identity")
-    fernet.KeyRepository(conf.fernet_tokens.key_repository).setup()
-    fernet.KeyRepository(conf.credential.key_repository, 1).setup()
-    args = argparse.Namespace(
-        bootstrap_password=ADMIN_PASSWORD, bootstrap_username="admin",
-        bootstrap_project_name="admin", bootstrap_role_name="admin",
-        bootstrap_service_project_name="service", region_id="RegionOne",
-        public_url=public_url, internal_url=public_url, admin_url=None)
-    bootstrap.run(conf, args)
     service = IdentityService(conf)
+    if public_url != _TEMPLATE_URL:
+        for endpoint in service.catalog.list_endpoints({}):
+            service.catalog.update_endpoint(endpoint.id, {"url": public_url})
     return conf, service
 
 

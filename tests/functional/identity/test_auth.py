@@ -76,3 +76,13 @@ def test_request_id_is_returned_and_accepted(client):
     response = client.get("/v3", headers={"X-Openstack-Request-Id": rid})
     assert response.headers["X-Openstack-Request-Id"] == rid
     assert client.get("/v3").headers["X-Openstack-Request-Id"].startswith("req-")
+
+
+def test_rescoping_a_revoked_token_is_404(client, admin_token):
+    """Keystone (and Tempest) answer 404, not 401, for a dead token in the body."""
+    subject = issue_token(client)
+    client.delete("/v3/auth/tokens", headers={"X-Auth-Token": admin_token,
+                                              "X-Subject-Token": subject})
+    response = client.post("/v3/auth/tokens", json={"auth": {"identity": {
+        "methods": ["token"], "token": {"id": subject}}}})
+    assert response.status_code == 404

@@ -123,3 +123,18 @@ def test_openstacksdk_projects(server_url):
     assert conn.identity.find_project("sdk-project") is None
     domain = conn.identity.create_domain(name="sdk-domain")
     assert conn.identity.find_domain("sdk-domain").id == domain.id
+
+
+def test_a_domain_is_reachable_through_the_projects_api(admin):
+    """Regression (Tempest test_create_is_domain_project): Keystone serves a
+    domain at /v3/projects/{id} too."""
+    created = _create_project(admin, "as-domain", is_domain=True)
+    assert created["is_domain"] is True and created["domain_id"] is None
+    shown = admin.get(f"/v3/projects/{created['id']}")
+    assert shown.status_code == 200 and shown.get_json()["project"]["is_domain"] is True
+    disabled = admin.patch(f"/v3/projects/{created['id']}",
+                           json={"project": {"enabled": False}})
+    assert disabled.status_code == 200
+    assert admin.get(f"/v3/domains/{created['id']}").get_json()["domain"]["enabled"] is False
+    assert admin.delete(f"/v3/projects/{created['id']}").status_code == 204
+    assert admin.get(f"/v3/domains/{created['id']}").status_code == 404
