@@ -14,7 +14,7 @@ OPTS = [
                  help="Seconds a SQLite connection waits for another process's "
                       "write lock before giving up (then the transaction is "
                       "retried, see max_retries)."),
-    cfg.IntOpt("max_retries", default=10, min=0,
+    cfg.IntOpt("max_retries", default=20, min=0,
                help="How many times a transaction that lost a lock race "
                     "(SQLite 'database is locked', MySQL deadlock, PostgreSQL "
                     "serialization failure) is re-run before the error is raised."),

@@ -43,7 +43,8 @@ def test_a_token_minted_with_the_staged_key_is_accepted(tmp_path):
     with open(os.path.join(other.path, "1"), "wb") as f:
         f.write(staged)
     now = time.time()
-    token = fernet.TokenFormatter(other).pack("u", ["password"], None, now + 60, now, [fernet.new_audit_id()])
+    token = fernet.TokenFormatter(other).pack("u", ["password"], None, now + 60, now,
+                                              [fernet.new_audit_id()])
     assert fernet.TokenFormatter(repo).unpack(token)["user_id"] == "u"
 
 
