@@ -186,6 +186,18 @@ class Credential(Base):
     extra: orm.Mapped[dict] = orm.mapped_column(sa.JSON, default=dict)
 
 
+class Policy(Base):
+    """A policy blob stored for other services (Keystone's ``/v3/policies``);
+    identity itself never evaluates it."""
+
+    __tablename__ = "policy"
+
+    id: orm.Mapped[str] = orm.mapped_column(ID, primary_key=True)
+    type: orm.Mapped[str] = orm.mapped_column(sa.String(255))
+    blob: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    extra: orm.Mapped[dict] = orm.mapped_column(sa.JSON, default=dict)
+
+
 class RevocationEvent(Base):
     """Tokens matching every non-null field and issued at or before
     ``issued_before`` are revoked."""

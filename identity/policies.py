@@ -146,6 +146,17 @@ ACTIONS = {
     "list_application_credentials": f"{ADMIN_OR_READER} or rule:owner",
     "create_application_credential": "rule:owner",
     "delete_application_credential": f"{ADMIN} or rule:owner",
+    # EC2 credentials (/v3/users/{user_id}/credentials/OS-EC2)
+    "ec2_get_credential": f"{ADMIN_OR_READER} or user_id:%(target.credential.user_id)s",
+    "ec2_list_credentials": f"{ADMIN_OR_READER} or user_id:%(target.credential.user_id)s",
+    "ec2_create_credential": f"{ADMIN} or user_id:%(target.credential.user_id)s",
+    "ec2_delete_credential": f"{ADMIN} or user_id:%(target.credential.user_id)s",
+    # policy blobs (/v3/policies)
+    "get_policy": ADMIN_OR_READER,
+    "list_policies": ADMIN_OR_READER,
+    "create_policy": ADMIN,
+    "update_policy": ADMIN,
+    "delete_policy": ADMIN,
 }
 
 

@@ -4,17 +4,24 @@ import importlib
 from identity import exception
 from identity.api import authn
 from identity.service import IdentityService
+from stratus import notifications
 from stratus.wsgi import app as wsgi_app
 
 BLUEPRINTS = ("versions", "auth", "domains", "projects", "users", "groups", "roles",
               "grants", "role_assignments", "catalog", "credentials",
-              "application_credentials", "revoke")
+              "application_credentials", "revoke", "ec2_credentials", "policies")
 
 
-def create_app(conf, service: IdentityService | None = None, notifier=None):
-    """The identity Flask app; ``service`` is built from ``conf`` unless given."""
+def create_app(conf, service: IdentityService | None = None):
+    """The identity Flask app; ``service`` is built from ``conf`` unless given.
+
+    Build it after any fork (gunicorn calls this in each worker): the
+    notifier's transport and thread belong to the process that made them.
+    """
     app = wsgi_app.create_app(conf, "identity", exception.render_fault)
-    app.extensions["identity"] = service or IdentityService(conf, notifier)
+    if service is None:
+        service = IdentityService(conf, notifications.Notifier.from_conf(conf))
+    app.extensions["identity"] = service
     app.before_request(authn.authenticate_request)
     for name in BLUEPRINTS:
         try:

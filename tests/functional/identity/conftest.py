@@ -26,7 +26,8 @@ from stratus.db import migration
 ADMIN_PASSWORD = "secret"
 
 
-def _conf(tmp_path, **overrides):
+def _conf(tmp_path, overrides: dict | None = None):
+    """``overrides`` maps (group or None, option) to a value."""
     conf = make_conf()
     config.load(conf, [], [])
     conf.set_override("state_path", str(tmp_path / "state"))
@@ -34,7 +35,7 @@ def _conf(tmp_path, **overrides):
     conf.set_override("key_repository", str(tmp_path / "credential"), group="credential")
     # Fast hashing keeps the suite quick; the cost factor is covered by its own test.
     conf.set_override("password_hash_rounds", 4, group="identity")
-    for (group, name), value in overrides.items():
+    for (group, name), value in (overrides or {}).items():
         conf.set_override(name, value, group=group)
     return conf
 
@@ -64,10 +65,10 @@ def _template() -> str:
     return _template_dir
 
 
-def build_identity(tmp_path, public_url=_TEMPLATE_URL, **overrides):
+def build_identity(tmp_path, public_url=_TEMPLATE_URL, overrides: dict | None = None):
     """A fresh copy of the bootstrapped identity state in ``tmp_path``."""
     shutil.copytree(_template(), tmp_path, dirs_exist_ok=True)
-    conf = _conf(tmp_path, **overrides)
+    conf = _conf(tmp_path, overrides)
     service = IdentityService(conf)
     if public_url != _TEMPLATE_URL:
         for endpoint in service.catalog.list_endpoints({}):
