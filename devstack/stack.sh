@@ -40,6 +40,8 @@ source "$DEVSTACK_DIR/lib/supervisor"
 source "$DEVSTACK_DIR/lib/identity"
 # shellcheck source=lib/clients
 source "$DEVSTACK_DIR/lib/clients"
+# shellcheck source=lib/tempest
+source "$DEVSTACK_DIR/lib/tempest"
 
 trap 'echo "stack.sh FAILED after ${SECONDS}s at ${BASH_SOURCE[0]#"$REPO_DIR"/}:$LINENO (in ${FUNCNAME[*]:-main}): $BASH_COMMAND" >&2' ERR
 
@@ -96,6 +98,9 @@ run_step identity start_identity
 run_step identity create_identity_accounts
 
 run_step clients configure_clients
+
+run_step tempest install_tempest
+run_step tempest configure_tempest
 
 # ---------------------------------------------------------------- done
 

@@ -54,6 +54,8 @@ source "$DEVSTACK_DIR/lib/supervisor"
 source "$DEVSTACK_DIR/lib/identity"
 # shellcheck source=lib/clients
 source "$DEVSTACK_DIR/lib/clients"
+# shellcheck source=lib/tempest
+source "$DEVSTACK_DIR/lib/tempest"
 
 trap 'echo "unstack.sh FAILED at ${BASH_SOURCE[0]#"$REPO_DIR"/}:$LINENO (in ${FUNCNAME[*]:-main}): $BASH_COMMAND" >&2' ERR
 
@@ -84,6 +86,7 @@ fi
 
 if [ "$ALL" = true ]; then
     run_step python cleanup_venv
+    run_step tempest cleanup_tempest
     say ""
     say "==> removing $STRATUS_LOG_DIR"
     rm -rf "$STRATUS_LOG_DIR"

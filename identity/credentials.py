@@ -70,6 +70,27 @@ class Credentials:
             raise exception.EntityNotFound(target="credential", id=credential_id)
         return credential, self._decrypt(credential)
 
+    def create_ec2(self, user_id: str, project_id: str, app_cred_id: str | None = None
+                   ) -> tuple[models.Credential, str]:
+        """A new ec2 key pair (random ``access`` and ``secret``) for the user in
+        the project, as Keystone's OS-EC2 API makes them; returns the row and
+        its clear blob."""
+        blob = json.dumps({"access": uuid.uuid4().hex, "secret": uuid.uuid4().hex,
+                           "trust_id": None})
+        return self.create({"user_id": user_id, "project_id": project_id, "type": "ec2",
+                            "blob": blob}, app_cred_id=app_cred_id)
+
+    def get_ec2(self, access: str) -> tuple[models.Credential, str]:
+        """The ec2 credential of an access key; EntityNotFound naming the key
+        when there is none."""
+        try:
+            credential, blob = self.get(hashlib.sha256(access.encode()).hexdigest())
+        except exception.EntityNotFound:
+            credential = None
+        if credential is None or not _is_ec2({"type": credential.type}):
+            raise exception.EntityNotFound(target="credential", id=access)
+        return credential, blob
+
     def list(self, filters: dict) -> list[tuple[models.Credential, str]]:
         """Credentials matching ``user_id`` and ``type`` when given, with clear blobs."""
         c = models.Credential

@@ -7,6 +7,7 @@ from identity import (
     credentials,
     groups,
     policies,
+    policy_blobs,
     resource,
     role_assignments,
     roles,
@@ -38,6 +39,7 @@ class IdentityService:
         self.catalog = catalog.Catalog(self.db, notifier)
         self.app_creds = app_credentials.ApplicationCredentials(self.db, conf, notifier)
         self.credentials = credentials.Credentials(self.db, conf, notifier)
+        self.policy_blobs = policy_blobs.PolicyBlobs(self.db, notifier)
         self.tokens = provider.TokenProvider(conf, self.db, self.resources, self.users,
                                              self.assignments, self.catalog, self.app_creds)
         self.authenticator = auth.Authenticator(conf, self.resources, self.users,

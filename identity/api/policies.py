@@ -18,11 +18,7 @@ def policy_view(policy: models.Policy) -> dict:
 
 
 def _manager() -> policy_blobs.PolicyBlobs:
-    service = common.service()
-    manager = getattr(service, "policy_blobs", None)
-    if manager is None:
-        manager = policy_blobs.PolicyBlobs(service.db, service.notifier)
-    return manager
+    return common.service().policy_blobs
 
 
 @blueprint.post("")
