@@ -80,6 +80,9 @@ def _start_request():
     request_id = given if _REQUEST_ID_RE.match(given) else f"req-{uuid.uuid4()}"
     flask.g.request_id = request_id
     flask.g.context = ctx.anonymous(request_id)
+    limit = flask.current_app.config["MAX_CONTENT_LENGTH"]
+    if flask.request.content_length is not None and flask.request.content_length > limit:
+        raise exception.RequestTooLarge()
 
 
 def _finish_request(response: flask.Response) -> flask.Response:

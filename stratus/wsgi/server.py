@@ -31,6 +31,6 @@ def serve(conf, build_app: Callable) -> None:
         "graceful_timeout": 20,
         "keepalive": 5,
         "accesslog": "-",
-        "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+        "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-openstack-request-id}o)s',
         "proc_name": f"stratus-{conf.stratus_service}-api",
     }).run()
