@@ -79,6 +79,7 @@ run_step host install_supervisor
 run_step rabbitmq start_rabbitmq
 run_step rabbitmq configure_rabbitmq
 run_step database start_database
+run_step database configure_test_database
 run_step supervisor configure_supervisor
 run_step supervisor start_supervisor
 

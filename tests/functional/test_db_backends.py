@@ -1,23 +1,14 @@
 """stratus.db.Database against MariaDB and PostgreSQL, the multi-node choices.
 
-Each test gets a throwaway database ``stratus_test_<random>`` on the server
-named by ``STRATUS_TEST_MYSQL_URL`` (default ``mysql+pymysql://root@127.0.0.1/``)
-or ``STRATUS_TEST_POSTGRESQL_URL`` (default
-``postgresql+psycopg2://postgres@127.0.0.1/postgres``), dropped afterwards.
-An unreachable server skips its tests, unless ``STRATUS_REQUIRE_DBS=1``, which
-makes it a failure.
+Each test gets a throwaway database (``empty_database`` in conftest.py).
 
-On these servers ``Database.write`` runs at the server's default isolation
-(REPEATABLE READ on MariaDB, READ COMMITTED on PostgreSQL): unlike SQLite's
-``BEGIN IMMEDIATE``, that does not serialize a read-then-write.  Such code
-must lock what it reads (``with_for_update()``) or run at SERIALIZABLE, where
-the lost races surface as deadlocks (MariaDB 1213) or serialization failures
-(PostgreSQL 40001) that ``Database.write`` re-runs.
+On these servers ``Database.write`` runs at SERIALIZABLE: a read that decides
+a write cannot be stale, and the lost races surface as deadlocks (MariaDB
+1213) or serialization failures (PostgreSQL 40001) that ``Database.write``
+re-runs.
 """
 import collections
-import os
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -25,12 +16,6 @@ import sqlalchemy as sa
 
 from stratus.db import Database
 
-SERVERS = {
-    "mysql": ("STRATUS_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1/"),
-    "postgresql": ("STRATUS_TEST_POSTGRESQL_URL",
-                   "postgresql+psycopg2://postgres@127.0.0.1/postgres"),
-}
-CONNECT_TIMEOUT = 5
 THREADS = 4
 INCREMENTS = 25
 
@@ -41,47 +26,15 @@ COUNTER = sa.Table(
     sa.Column("value", sa.Integer, nullable=False))
 
 
-def server_unavailable(backend: str, url: sa.URL, error: BaseException) -> None:
-    reason = f"{backend} server {url.render_as_string()} unavailable: {error}"
-    if os.environ.get("STRATUS_REQUIRE_DBS") == "1":
-        pytest.fail(f"{reason} (STRATUS_REQUIRE_DBS=1)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(params=sorted(SERVERS))
-def server(request) -> Iterator[sa.Engine]:
-    """An AUTOCOMMIT engine on the backend's server, skipping if unreachable."""
-    variable, default = SERVERS[request.param]
-    url = sa.make_url(os.environ.get(variable, default))
-    try:
-        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT",
-                                  connect_args={"connect_timeout": CONNECT_TIMEOUT})
-        with engine.connect():
-            pass
-    except (ImportError, sa.exc.DBAPIError) as error:
-        server_unavailable(request.param, url, error)
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture
-def database_url(server: sa.Engine) -> Iterator[str]:
-    """The URL of a fresh database holding COUNTER = 0; dropped afterwards."""
-    name = f"stratus_test_{uuid.uuid4().hex[:12]}"
-    with server.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    url = server.url.set(database=name).render_as_string(hide_password=False)
-    setup = sa.create_engine(url)
+def database_url(empty_database: str) -> str:
+    """The URL of a fresh database holding COUNTER = 0."""
+    setup = sa.create_engine(empty_database)
     METADATA.create_all(setup)
     with setup.begin() as conn:
         conn.execute(COUNTER.insert().values(id=1, value=0))
     setup.dispose()
-    try:
-        yield url
-    finally:
-        force = " WITH (FORCE)" if server.dialect.name == "postgresql" else ""
-        with server.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE {name}{force}")
+    return empty_database
 
 
 @pytest.fixture
