@@ -1,4 +1,6 @@
 """Policy: in-code defaults, overridable from a policy file."""
+import os
+
 import pytest
 from oslo_policy import policy as oslo_policy
 
@@ -32,3 +34,16 @@ def test_policy_file_overrides_a_default(tmp_path):
     enforcer.authorize("thing:read", RequestContext(roles=["member"]))
     with pytest.raises(exception.Forbidden):
         enforcer.authorize("thing:read", RequestContext(roles=["reader"]))
+
+
+def test_an_edited_policy_file_takes_effect(tmp_path, monkeypatch):
+    monkeypatch.setattr(policy, "RELOAD_INTERVAL", 0.0)
+    enforcer = _enforcer(tmp_path, '"thing:read": "role:member"\n')
+    member = RequestContext(roles=["member"])
+    assert enforcer.check("thing:read", member)
+    path = tmp_path / "policy.yaml"
+    path.write_text('"thing:read": "role:admin"\n')
+    stat = path.stat()
+
+    os.utime(path, (stat.st_atime, stat.st_mtime + 10))
+    assert not enforcer.check("thing:read", member)
