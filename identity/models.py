@@ -208,7 +208,7 @@ class RevocationEvent(Base):
     domain_id: orm.Mapped[str | None] = orm.mapped_column(ID, index=True)
     project_id: orm.Mapped[str | None] = orm.mapped_column(ID, index=True)
     user_id: orm.Mapped[str | None] = orm.mapped_column(ID, index=True)
-    role_id: orm.Mapped[str | None] = orm.mapped_column(ID)
+    role_id: orm.Mapped[str | None] = orm.mapped_column(ID, index=True)
     audit_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(32), index=True)
     audit_chain_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(32), index=True)
     expires_at: orm.Mapped[datetime.datetime | None]

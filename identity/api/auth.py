@@ -32,7 +32,7 @@ def _subject() -> tuple[str, dict]:
     if not subject:
         raise exception.NotFound("Could not find token: X-Subject-Token is missing.")
     try:
-        info = common.service().tokens.validate(subject, authn.generation())
+        info = common.service().tokens.validate(subject, authn.counters())
     except exception.NotFound:
         raise exception.TokenNotFound(id=subject)
     return subject, info

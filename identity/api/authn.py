@@ -16,9 +16,9 @@ def authenticate_request():
     if not token_id:
         return
     service = flask.current_app.extensions["identity"]
-    flask.g.generation = service.db.generation()
+    flask.g.counters = service.db.counters()
     try:
-        info = service.tokens.validate(token_id, flask.g.generation)
+        info = service.tokens.validate(token_id, flask.g.counters)
     except exception.NotFound:
         if flask.request.path.rstrip("/") == "/v3/auth/tokens" and \
                 flask.request.method == "POST":
@@ -38,5 +38,6 @@ def context_from(info: dict, token_id: str, request_id: str) -> ctx.RequestConte
         is_admin_project=bool(info["project_id"]))
 
 
-def generation() -> int | None:
-    return getattr(flask.g, "generation", None)
+def counters():
+    """The identity database's change counters as read for this request, if read."""
+    return getattr(flask.g, "counters", None)

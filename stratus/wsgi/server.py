@@ -33,4 +33,6 @@ def serve(conf, build_app: Callable) -> None:
         "accesslog": "-",
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-openstack-request-id}o)s',
         "proc_name": f"stratus-{conf.stratus_service}-api",
+        # One control socket path per user would be shared by every API on the host.
+        "control_socket_disable": True,
     }).run()

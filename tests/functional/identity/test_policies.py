@@ -1,17 +1,9 @@
 """Policy blobs (``/v3/policies``): Keystone's CRUD, admin only, and the 0002
 migration that adds their table to an existing database."""
-import pathlib
 
 import openstack
 import pytest
-import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 
-from identity import models
-from identity.database import IdentityDatabase
-from stratus.db import migration
-from tests.functional.identity.conftest import _conf
 from tests.functional.identity.test_ec2_credentials import api_member
 
 
@@ -104,20 +96,3 @@ def test_openstacksdk_policies(server_url):
     assert [p.type for p in conn.identity.policies()] == ["text/plain"]
     conn.identity.delete_policy(policy)
     assert list(conn.identity.policies()) == []
-
-
-def test_sync_upgrades_a_0001_database_to_the_models(tmp_path: pathlib.Path):
-    db = IdentityDatabase.from_conf(_conf(tmp_path))
-    try:
-        migration.upgrade(db, "identity", "0001")
-        assert "policy" not in sa.inspect(db.engine).get_table_names()
-        migration.upgrade(db, "identity")
-        assert migration.current(db) == migration.head(db, "identity") == "0002"
-        with db.engine.connect() as conn:
-            assert compare_metadata(MigrationContext.configure(conn),
-                                    models.Base.metadata) == []
-        db.write(lambda s: s.add(models.Policy(id="p", type="t", blob="b")))
-        with db.reader() as session:
-            assert session.get(models.Policy, "p").extra == {}
-    finally:
-        db.dispose()
