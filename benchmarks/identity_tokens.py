@@ -77,54 +77,37 @@ def rescope_body(token: str, project_id: str) -> dict:
                      "scope": {"project": {"id": project_id}}}}
 
 
-class Missing(Exception):
-    """An API the set-up needs answered 404: it is not built yet."""
-
-
 def find_or_create(api: Api, token: str, collection: str, key: str, body: dict) -> str:
     r = api.call("GET", f"/v3/{collection}", token, params={"name": body["name"]})
-    if r.status_code == 404:
-        raise Missing(f"GET /v3/{collection}")
     r.raise_for_status()
     if r.json()[collection]:
         return r.json()[collection][0]["id"]
     r = api.call("POST", f"/v3/{collection}", token, json={key: body})
-    if r.status_code in (404, 405):
-        raise Missing(f"POST /v3/{collection}")
     r.raise_for_status()
     return r.json()[key]["id"]
 
 
-def demo_user_token(api: Api, admin_token: str) -> str:
-    """A token of user 'demo' (role member on project 'demo'), created if missing.
-
-    Raises :class:`Missing` when the users, roles or grants API is not there.
-    """
+def demo_user_token(api: Api, admin_token: str, password: str) -> str:
+    """A token of user 'demo' (role member on project 'demo'), created if missing
+    (devstack/stack.sh makes this user with $DEMO_PASSWORD)."""
     project_id = find_or_create(api, admin_token, "projects", "project",
                                 {"name": "demo", "domain_id": "default"})
     user_id = find_or_create(api, admin_token, "users", "user", {
-        "name": "demo", "domain_id": "default", "password": "demopass",
+        "name": "demo", "domain_id": "default", "password": password,
         "default_project_id": project_id})
     role_id = find_or_create(api, admin_token, "roles", "role", {"name": "member"})
     r = api.call("PUT", f"/v3/projects/{project_id}/users/{user_id}/roles/{role_id}",
                  admin_token)
-    if r.status_code in (404, 405):
-        raise Missing("PUT /v3/projects/{p}/users/{u}/roles/{r}")
     r.raise_for_status()
-    return api.password_token("demo", "demopass", "demo")[0]
+    return api.password_token("demo", password, "demo")[0]
 
 
-def build_requests(args, api: Api, notes: list[str]) -> tuple[dict[str, loadgen.Request], dict]:
+def build_requests(args, api: Api) -> tuple[dict[str, loadgen.Request], dict]:
     """The scenarios' requests, and the tokens they use."""
     admin_token, body = api.password_token(args.admin_user, args.admin_password,
                                            args.admin_project)
     project_id = body["project"]["id"]
-    try:
-        subject = demo_user_token(api, admin_token)
-    except Missing as error:
-        notes.append(f"{error} answered 404 (not built yet): validate uses the admin "
-                     "token as its own subject instead of a demo user's token.")
-        subject = admin_token
+    subject = demo_user_token(api, admin_token, args.demo_password)
     json_type = {"Content-Type": "application/json"}
     admin = {"X-Auth-Token": admin_token}
     password = password_body(args.admin_user, args.admin_password, args.admin_project)
@@ -245,6 +228,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--admin-user", default="admin")
     p.add_argument("--admin-password", default="secret")
     p.add_argument("--admin-project", default="admin")
+    p.add_argument("--demo-password", default="secret",
+                   help="password of user 'demo' (created with it if missing)")
     p.add_argument("--duration", type=float, default=20, help="measured seconds")
     p.add_argument("--warmup", type=float, default=5, help="discarded seconds first")
     p.add_argument("--concurrency", type=int, default=8, help="connections")
@@ -275,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         notes.append("wrk is not used: the Python client is itself CPU-bound near "
                      "500-900 req/s on this kind of box, so fast scenarios read low.")
     api = Api(args.url)
-    reqs, tokens = build_requests(args, api, notes)
+    reqs, tokens = build_requests(args, api)
     server_pid = args.server_pid or loadgen.listening_pid(args.url)
     if server_pid is None:
         notes.append("the service's process was not found (pass --server-pid): no server "
