@@ -7,11 +7,10 @@ the system; the ``service`` project; the region and the identity service
 with its endpoints. Running it again changes nothing but the admin password
 (set to the one given) and endpoint URLs (set to the ones given).
 """
-import uuid
 
-import sqlalchemy as sa
 
-from identity import exception, models, passwords
+from identity import exception, models, passwords, registration
+from identity.registration import ensure_role
 from identity.service import IdentityService
 
 
@@ -30,10 +29,10 @@ def add_arguments(parser) -> None:
 def run(conf, args) -> None:
     svc = IdentityService(conf)
     domain = _domain(svc)
-    admin_role = _role(svc, args.bootstrap_role_name)
-    member = _role(svc, "member")
-    reader = _role(svc, "reader")
-    _role(svc, "service")
+    admin_role = ensure_role(svc, args.bootstrap_role_name)
+    member = ensure_role(svc, "member")
+    reader = ensure_role(svc, "reader")
+    ensure_role(svc, "service")
     _imply(svc, admin_role.id, member.id)
     _imply(svc, member.id, reader.id)
     project = _project(svc, args.bootstrap_project_name, domain)
@@ -52,20 +51,6 @@ def _domain(svc):
     except exception.NotFound:
         return svc.resources.create_domain(
             {"name": "Default", "description": "The default domain"}, "default")
-
-
-def _role(svc, name: str) -> models.Role:
-    def ensure(session):
-        role = session.execute(sa.select(models.Role).where(
-            models.Role.name == name, models.Role.domain_id == models.GLOBAL_ROLE)
-        ).scalar_one_or_none()
-        if role is None:
-            role = models.Role(id=uuid.uuid4().hex, name=name, domain_id=models.GLOBAL_ROLE,
-                               options={}, extra={})
-            session.add(role)
-            session.flush()
-        return role
-    return svc.db.write(ensure)
 
 
 def _imply(svc, prior_id: str, implied_id: str) -> None:
@@ -98,22 +83,5 @@ def _catalog(svc, args) -> None:
             "admin": args.admin_url}
     if not any(urls.values()):
         return
-    try:
-        svc.catalog.get_region(args.region_id)
-    except exception.NotFound:
-        svc.catalog.create_region({"id": args.region_id})
-    services = svc.catalog.list_services({"type": "identity"})
-    service = services[0] if services else svc.catalog.create_service(
-        {"type": "identity", "name": "keystone", "enabled": True})
-    existing = {e.interface: e for e in svc.catalog.list_endpoints({"service_id": service.id})}
-    for interface, url in urls.items():
-        if not url:
-            continue
-        endpoint = existing.get(interface)
-        if endpoint is None:
-            svc.catalog.create_endpoint({"interface": interface, "url": url,
-                                         "region_id": args.region_id,
-                                         "service_id": service.id})
-        elif endpoint.url != url or endpoint.region_id != args.region_id:
-            svc.catalog.update_endpoint(endpoint.id, {"url": url,
-                                                      "region_id": args.region_id})
+    service = registration.ensure_service(svc, "identity", "keystone")
+    registration.ensure_endpoints(svc, service.id, args.region_id, urls)

@@ -1,5 +1,5 @@
-"""``stratus-manage identity …``: db sync, Fernet keys, bootstrap."""
-from identity import bootstrap
+"""``stratus-manage identity …``: db sync, Fernet keys, bootstrap, service registration."""
+from identity import bootstrap, registration
 from identity import conf as identity_conf
 from identity.database import IdentityDatabase
 from identity.tokens import fernet
@@ -32,6 +32,11 @@ def register(commands) -> None:
     boot = commands.add_parser("bootstrap", help="create the admin user, roles, catalog")
     bootstrap.add_arguments(boot)
     boot.set_defaults(func=bootstrap.run)
+
+    reg = commands.add_parser("register-service",
+                              help="catalog entry, endpoints and service user of a service")
+    registration.add_arguments(reg)
+    reg.set_defaults(func=registration.run)
 
 
 def db_sync(conf, args) -> None:
