@@ -1,1 +1,1 @@
-"""image service (not built yet)."""
+"""The image service: a Glance v2-compatible API over a store driver."""

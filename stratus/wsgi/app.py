@@ -6,6 +6,7 @@ accepted from and returned in ``X-Openstack-Request-Id`` and carried into the
 log lines of the request; request bodies are size-capped.
 """
 import re
+import sys
 import uuid
 from collections.abc import Callable
 
@@ -75,11 +76,22 @@ def create_app(conf, name: str, render_fault: FaultRenderer) -> flask.Flask:
     return app
 
 
+def streams_body(view):
+    """Mark ``view`` as reading its body as a stream (image data, say): the
+    JSON body size cap does not apply to it."""
+    view.streams_body = True
+    return view
+
+
 def _start_request():
     given = flask.request.headers.get(REQUEST_ID_HEADER, "")
     request_id = given if _REQUEST_ID_RE.match(given) else f"req-{uuid.uuid4()}"
     flask.g.request_id = request_id
     flask.g.context = ctx.anonymous(request_id)
+    view = flask.current_app.view_functions.get(flask.request.endpoint)
+    if getattr(view, "streams_body", False):
+        flask.request.max_content_length = sys.maxsize  # None would mean "use the config"
+        return
     limit = flask.current_app.config["MAX_CONTENT_LENGTH"]
     if flask.request.content_length is not None and flask.request.content_length > limit:
         raise exception.RequestTooLarge()

@@ -1,0 +1,106 @@
+"""Image data: ``/v2/images/{id}/file`` (upload, download), ``/stage`` and
+``/import``. Bodies are streamed in ``[image] chunk_size`` pieces both ways."""
+import flask
+
+from image import exception, models
+from image.api import common
+from stratus.wsgi import app as wsgi_app
+
+blueprint = flask.Blueprint("data", __name__)
+
+OCTET_STREAM = "application/octet-stream"
+IMPORT = {
+    "type": "object",
+    "properties": {
+        "method": {"type": "object", "properties": {"name": {"type": "string"},
+                                                    "uri": {"type": "string"}},
+                   "required": ["name"]},
+        "stores": {"type": "array", "items": {"type": "string"}},
+        "all_stores": {"type": "boolean"},
+        "all_stores_must_succeed": {"type": "boolean"},
+    },
+    "required": ["method"],
+}
+# Views whose body is image data: no JSON body size cap (see image.api.create_app).
+
+
+@blueprint.put("/v2/images/<image_id>/file")
+@wsgi_app.streams_body
+def upload(image_id):
+    common.authorize("upload_image", common.target(common.image(image_id)))
+    _require_octet_stream()
+    common.service().data.upload(common.caller(), image_id, _request_chunks())
+    return common.no_content()
+
+
+@blueprint.put("/v2/images/<image_id>/stage")
+@wsgi_app.streams_body
+def stage(image_id):
+    common.authorize("stage_image", common.target(common.image(image_id)))
+    _require_octet_stream()
+    common.service().data.stage(common.caller(), image_id, _request_chunks())
+    return common.no_content()
+
+
+@blueprint.post("/v2/images/<image_id>/import")
+def import_image(image_id):
+    method = common.body(IMPORT)["method"]["name"]
+    target = common.target(common.image(image_id))
+    common.authorize("copy_image" if method == "copy-image" else "import_image", target)
+    common.service().data.import_image(common.caller(), image_id, method)
+    return "", 202
+
+
+@blueprint.get("/v2/images/<image_id>/file")
+def download(image_id):
+    image = common.image(image_id)
+    ctx = common.authorize("download_image", common.target(image))
+    if image.status == models.DEACTIVATED and not common.service().enforcer.check(
+            "download_deactivated", ctx, common.target(image)):
+        raise exception.Forbidden("The requested image has been deactivated. Image data "
+                                  "download is prohibited.")
+    if image.status != models.ACTIVE and image.status != models.DEACTIVATED \
+            or not image.location:
+        return common.no_content()
+    status, start, length = 200, 0, image.size
+    headers = {"Content-MD5": image.checksum} if image.checksum else {}
+    requested = flask.request.range
+    if requested is not None:
+        span = requested.range_for_length(image.size)
+        if span is None:
+            raise RangeNotSatisfiable(image.size)
+        start, stop = span
+        status, length = 206, stop - start
+        headers["Content-Range"] = f"bytes {start}-{stop - 1}/{image.size}"
+    chunks = common.service().data.open(image, start, length)
+    response = flask.Response(chunks, status=status, mimetype=OCTET_STREAM,
+                              direct_passthrough=True, headers=headers)
+    response.content_length = length
+    return response
+
+
+class RangeNotSatisfiable(exception.StratusError):
+    code = 416
+    title = "Requested Range Not Satisfiable"
+
+    def __init__(self, size: int):
+        super().__init__("Requested range not satisfiable")
+        self.headers = {"Content-Range": f"bytes */{size}"}
+
+
+def _require_octet_stream() -> None:
+    if flask.request.mimetype != OCTET_STREAM:
+        raise exception.UnsupportedMediaType(
+            f"Unsupported Content-Type {flask.request.mimetype or 'none'}; image data "
+            f"must be sent as {OCTET_STREAM}.")
+
+
+def _request_chunks():
+    """The request body, read in chunks as the store consumes it."""
+    stream = flask.request.stream
+    size = common.service().conf.image.chunk_size
+    while True:
+        chunk = stream.read(size)
+        if not chunk:
+            return
+        yield chunk

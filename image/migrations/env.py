@@ -1,0 +1,4 @@
+from image import models
+from stratus.db import migration
+
+migration.run_env(models.Base.metadata)

@@ -1,0 +1,194 @@
+"""An in-process cloud for the image API: a real identity server over HTTP
+(tokens, catalog) and the image app behind keystonemiddleware.
+
+``cloud`` (one per test module) is the identity server with two projects
+besides ``admin``: ``demo`` (user ``demo``, role member) and ``alt`` (user
+``alt``, role member), and an ``image`` service in the catalog. ``image_app``
+is a fresh image service per test (its own SQLite database, in-memory
+stores); ``admin``, ``demo`` and ``alt`` are test clients carrying those
+users' tokens; ``image_url`` serves the image app over HTTP (and points the
+catalog at it) for openstacksdk.
+"""
+import dataclasses
+import threading
+
+import pytest
+import requests
+from werkzeug import serving
+
+from image import api
+from image.manage import make_conf
+from image.service import ImageService
+from image.store.fake import MemoryStore
+from stratus import config, db
+from stratus.db import migration
+from tests.functional.identity.conftest import ADMIN_PASSWORD, build_identity, password_auth
+
+PASSWORD = "secret-pass"
+
+
+@dataclasses.dataclass
+class Cloud:
+    url: str
+    projects: dict  # name -> id
+    image_endpoints: list  # catalog endpoints of the image service
+
+    def token(self, user: str) -> str:
+        project = "admin" if user == "admin" else user
+        password = ADMIN_PASSWORD if user == "admin" else PASSWORD
+        response = requests.post(f"{self.url}/v3/auth/tokens", timeout=30, json=password_auth(
+            user=user, password=password, project=project))
+        assert response.status_code == 201, response.text
+        return response.headers["X-Subject-Token"]
+
+
+def _free_port() -> int:
+    probe = serving.make_server("127.0.0.1", 0, lambda e, s: [])
+    port = probe.server_port
+    probe.server_close()
+    return port
+
+
+def serve(app, port: int | None = None):
+    """Serve ``app`` on loopback in a thread; returns (url, server)."""
+    server = serving.make_server("127.0.0.1", port or 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}", server
+
+
+def _add_project_user(service, name: str) -> str:
+    project = service.resources.create_project({"name": name, "domain_id": "default"})
+    user = service.users.create_user({"name": name, "domain_id": "default",
+                                      "password": PASSWORD})
+    member = service.roles.list_roles({"name": "member"})[0]
+    service.assignments.create_grant(member.id, "user", user.id, "project", project.id)
+    return project.id
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory):
+    from identity import api as identity_api
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    conf, service = build_identity(tmp_path_factory.mktemp("identity"),
+                                   public_url=f"{url}/v3")
+    projects = {"admin": service.resources.get_project_by_name("admin", "default").id}
+    for name in ("demo", "alt"):
+        projects[name] = _add_project_user(service, name)
+    image = service.catalog.create_service({"type": "image", "name": "glance"})
+    endpoints = [service.catalog.create_endpoint({
+        "interface": interface, "url": "http://127.0.0.1:9292", "region_id": "RegionOne",
+        "service_id": image.id}) for interface in ("public", "internal")]
+    app = identity_api.create_app(conf, service)
+    _, server = serve(app, port)
+    cloud = Cloud(url, projects, endpoints)
+    cloud.identity = service
+    yield cloud
+    server.shutdown()
+    service.db.dispose()
+
+
+def image_conf(cloud: Cloud, tmp_path, **image_options):
+    conf_file = tmp_path / "image.conf"
+    conf_file.write_text(f"""[DEFAULT]
+state_path = {tmp_path / "state"}
+[keystone_authtoken]
+www_authenticate_uri = {cloud.url}/v3
+auth_url = {cloud.url}/v3
+auth_type = password
+username = admin
+password = {ADMIN_PASSWORD}
+project_name = admin
+user_domain_id = default
+project_domain_id = default
+""")
+    conf = make_conf()
+    config.load(conf, [], [str(conf_file)])
+    for name, value in image_options.items():
+        conf.set_override(name, value, group="image")
+    return conf
+
+
+def build_image(cloud: Cloud, tmp_path, notifier=None, **image_options):
+    conf = image_conf(cloud, tmp_path, **image_options)
+    database = db.Database.from_conf(conf)
+    migration.upgrade(database, "image")
+    database.dispose()
+    service = ImageService(conf, notifier, store=MemoryStore(), staging=MemoryStore())
+    app = api.create_app(conf, service)
+    app.testing = True
+    return app
+
+
+@pytest.fixture
+def image_app(cloud, tmp_path):
+    app = build_image(cloud, tmp_path)
+    yield app
+    app.extensions["image"].db.dispose()
+
+
+class AuthedClient:
+    """A Flask test client adding X-Auth-Token to every request; ``project``
+    is the token's project id."""
+
+    def __init__(self, client, token, project):
+        self.client = client
+        self.token = token
+        self.project = project
+
+    def __getattr__(self, method):
+        call = getattr(self.client, method)
+
+        def with_token(*args, headers=None, **kwargs):
+            return call(*args, headers={"X-Auth-Token": self.token, **(headers or {})},
+                        **kwargs)
+        return with_token
+
+    def create(self, **body):
+        response = self.post("/v2/images", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def patch_image(self, image_id, ops):
+        return self.patch(f"/v2/images/{image_id}", json=ops, headers={
+            "Content-Type": "application/openstack-images-v2.1-json-patch"})
+
+    def upload(self, image_id, data: bytes, **headers):
+        return self.put(f"/v2/images/{image_id}/file", data=data, headers={
+            "Content-Type": "application/octet-stream", **headers})
+
+
+_tokens: dict = {}
+
+
+def _client(cloud, app, user):
+    key = (cloud.url, user)
+    if key not in _tokens:
+        _tokens[key] = cloud.token(user)
+    return AuthedClient(app.test_client(), _tokens[key], cloud.projects[user])
+
+
+@pytest.fixture
+def admin(cloud, image_app):
+    return _client(cloud, image_app, "admin")
+
+
+@pytest.fixture
+def demo(cloud, image_app):
+    return _client(cloud, image_app, "demo")
+
+
+@pytest.fixture
+def alt(cloud, image_app):
+    return _client(cloud, image_app, "alt")
+
+
+@pytest.fixture
+def image_url(cloud, image_app):
+    """The image app over HTTP, with the catalog's image endpoints pointing at it."""
+    url, server = serve(image_app)
+    for endpoint in cloud.image_endpoints:
+        cloud.identity.catalog.update_endpoint(endpoint.id, {"url": url})
+    yield url
+    server.shutdown()
