@@ -49,6 +49,8 @@ def register(conf: cfg.ConfigOpts) -> None:
     conf.register_opts(STORE_OPTS, group="store")
     auth.register(conf)
     conf.set_default("bind_port", 9292, group="api")
+    # Image data transfers run for minutes: gthread workers stay alive through them.
+    conf.set_default("threads", 8, group="api")
 
 
 def list_opts():

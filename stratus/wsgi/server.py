@@ -26,8 +26,9 @@ def serve(conf, build_app: Callable) -> None:
     _Server(build_app, {
         "bind": f"{conf.api.bind_host}:{conf.api.bind_port}",
         "workers": workers,
-        "worker_class": "sync",
-        "timeout": 120,
+        "worker_class": "sync" if conf.api.threads == 1 else "gthread",
+        "threads": conf.api.threads,
+        "timeout": conf.api.worker_timeout,
         "graceful_timeout": 20,
         "keepalive": 5,
         "accesslog": "-",
