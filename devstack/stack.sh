@@ -38,6 +38,8 @@ source "$DEVSTACK_DIR/lib/database"
 source "$DEVSTACK_DIR/lib/supervisor"
 # shellcheck source=lib/identity
 source "$DEVSTACK_DIR/lib/identity"
+# shellcheck source=lib/image
+source "$DEVSTACK_DIR/lib/image"
 # shellcheck source=lib/clients
 source "$DEVSTACK_DIR/lib/clients"
 # shellcheck source=lib/tempest
@@ -89,8 +91,8 @@ run_step python install_venv
 run_step python install_stratus
 
 # ---------------------------------------------------------------- services
-# Later components (image, compute, network, volume) follow identity with the
-# same verbs, each from its own lib file.
+# Later components (compute, network, volume) follow with the same verbs,
+# each from its own lib file.
 
 run_step identity install_identity
 run_step identity configure_identity
@@ -98,7 +100,13 @@ run_step identity init_identity
 run_step identity start_identity
 run_step identity create_identity_accounts
 
+run_step image install_image
+run_step image configure_image
+run_step image init_image
+run_step image start_image
+
 run_step clients configure_clients
+run_step image upload_default_image
 
 run_step tempest install_tempest
 run_step tempest configure_tempest
@@ -111,6 +119,7 @@ say ""
 say "Stratus is running (stack.sh took ${SECONDS}s)."
 say ""
 say "  identity:     $(identity_url)/v3"
+say "  image:        $(image_url)  (default image $DEFAULT_IMAGE_NAME)"
 say "  region:       $REGION_NAME"
 say "  admin:        admin / \$ADMIN_PASSWORD  (project admin)"
 say "  demo:         demo / \$DEMO_PASSWORD    (project demo)"

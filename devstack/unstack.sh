@@ -52,6 +52,8 @@ source "$DEVSTACK_DIR/lib/database"
 source "$DEVSTACK_DIR/lib/supervisor"
 # shellcheck source=lib/identity
 source "$DEVSTACK_DIR/lib/identity"
+# shellcheck source=lib/image
+source "$DEVSTACK_DIR/lib/image"
 # shellcheck source=lib/clients
 source "$DEVSTACK_DIR/lib/clients"
 # shellcheck source=lib/tempest
@@ -65,6 +67,7 @@ load_settings
 # Services in the reverse order of stack.sh; later components add their
 # stop_X here, before identity.
 
+run_step image stop_image
 run_step identity stop_identity
 # Anything registered that no component stopped by name, then supervisord.
 run_step supervisor stop_supervisor
@@ -76,6 +79,7 @@ run_step supervisor stop_supervisor
 # own stop_X or cleanup_X; nothing to undo yet.
 
 if [ "$CLEAN" = true ]; then
+    run_step image cleanup_image
     run_step identity cleanup_identity
     run_step clients cleanup_clients
     run_step supervisor cleanup_supervisor

@@ -81,3 +81,24 @@ class ImageMember(Base):
     status: orm.Mapped[str] = orm.mapped_column(sa.String(20), default="pending")
     created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(default=utcnow)
     updated_at: orm.Mapped[datetime.datetime] = orm.mapped_column(default=utcnow)
+
+
+class ImageTask(Base):
+    """One import of an image (Glance's ``api_image_import`` task), shown by
+    ``GET /v2/images/{id}/tasks``; ``input`` and ``result`` are JSON text."""
+    __tablename__ = "image_task"
+
+    id: orm.Mapped[str] = orm.mapped_column(sa.String(36), primary_key=True)
+    image_id: orm.Mapped[str] = orm.mapped_column(
+        sa.ForeignKey("image.id", ondelete="CASCADE"), index=True)
+    type: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+    status: orm.Mapped[str] = orm.mapped_column(sa.String(30))
+    owner: orm.Mapped[str | None] = orm.mapped_column(ID)
+    user_id: orm.Mapped[str | None] = orm.mapped_column(ID)
+    request_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    input: orm.Mapped[str] = orm.mapped_column(sa.Text)
+    result: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    message: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(default=utcnow)
+    updated_at: orm.Mapped[datetime.datetime] = orm.mapped_column(default=utcnow)
+    expires_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column()

@@ -1,7 +1,7 @@
 """The image service's parts, built once per process from its config."""
 from image import exception as image_exception
 from image import policies
-from image.manager import data, images, listing, members
+from image.manager import data, images, listing, members, tasks
 from image.store import base as store_base
 from stratus import db, policy
 
@@ -35,6 +35,8 @@ class ImageService:
         self.images = images.Images(self.db, conf, notifier)
         self.listing = listing.Listing(self.db)
         self.members = members.Members(self.db, conf)
-        self.data = data.ImageData(self.db, conf, self.images, store, staging, notifier)
+        self.tasks = tasks.Tasks(self.db)
+        self.data = data.ImageData(self.db, conf, self.images, store, staging, notifier,
+                                   self.tasks)
         self.enforcer = policy.Enforcer(conf, policies.list_rules(),
                                         forbidden=image_exception.Forbidden)

@@ -3,7 +3,8 @@
 import flask
 
 from image import exception, models
-from image.api import common
+from image.api import common, views
+from image.manager.tasks import Origin
 from stratus.wsgi import app as wsgi_app
 
 blueprint = flask.Blueprint("data", __name__)
@@ -44,11 +45,21 @@ def stage(image_id):
 
 @blueprint.post("/v2/images/<image_id>/import")
 def import_image(image_id):
-    method = common.body(IMPORT)["method"]["name"]
+    body = common.body(IMPORT)
+    method = body["method"]["name"]
     target = common.target(common.image(image_id))
-    common.authorize("copy_image" if method == "copy-image" else "import_image", target)
-    common.service().data.import_image(common.caller(), image_id, method)
+    ctx = common.authorize("copy_image" if method == "copy-image" else "import_image",
+                           target)
+    common.service().data.import_image(common.caller(), image_id, method, body,
+                                       Origin(ctx.user_id, ctx.request_id))
     return "", 202
+
+
+@blueprint.get("/v2/images/<image_id>/tasks")
+def image_tasks(image_id):
+    common.authorize("get_image", common.target(common.image(image_id)))
+    tasks = common.service().tasks.for_image(common.caller(), image_id)
+    return {"tasks": [views.task(task) for task in tasks]}
 
 
 @blueprint.get("/v2/images/<image_id>/file")

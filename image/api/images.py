@@ -14,6 +14,7 @@ blueprint = flask.Blueprint("images", __name__)
 
 PATCH_TYPES = ("application/openstack-images-v2.1-json-patch",
                "application/openstack-images-v2.0-json-patch")
+PATCH_V20 = "application/openstack-images-v2.0-json-patch"
 PATCH_OP = {
     "type": "object",
     "properties": {"op": {"enum": ["add", "replace", "remove"]},
@@ -28,7 +29,7 @@ def create_image():
     for name in data:
         if name in image_rules.READ_ONLY and name != "id":
             raise exception.ReadOnlyProperty(name=name)
-        if name in image_rules.RESERVED:
+        if image_rules.is_reserved(name):
             raise exception.ReservedProperty(name=name)
     validation.validate(data, schemas.WRITABLE_IMAGE)
     caller = common.caller()
@@ -60,6 +61,14 @@ def list_images():
         body["next"] = "/v2/images?" + urllib.parse.urlencode(
             [*params, ("marker", next_marker)])
     return body
+
+
+@blueprint.route("/v2/images/", methods=["GET", "PATCH", "DELETE", "PUT"],
+                 strict_slashes=True)
+def empty_image_id():
+    """``/v2/images/`` names an image with an empty id: 404 like Glance
+    (the app's lenient slashes would otherwise make GET a list)."""
+    raise exception.NotFound("The resource could not be found.")
 
 
 @blueprint.get("/v2/images/<image_id>")
@@ -143,6 +152,8 @@ def _patch_body() -> list[dict]:
     for op in ops:
         if not isinstance(op, dict):
             raise exception.BadRequest("Operations must be JSON objects.")
+        if flask.request.mimetype == PATCH_V20:
+            op = _from_draft4(op)
         validation.validate(op, PATCH_OP)
         if op["op"] != "remove" and "value" not in op:
             raise exception.BadRequest(f"Operation \"{op['op']}\" requires a member "
@@ -150,9 +161,22 @@ def _patch_body() -> list[dict]:
         name = op["path"].lstrip("/")
         if name in image_rules.READ_ONLY or name == "id":
             raise exception.ReadOnlyProperty(name=name)
-        if name in image_rules.RESERVED:
+        if image_rules.is_reserved(name):
             raise exception.ReservedProperty(name=name)
         if op["op"] != "remove":
             validation.validate({name: op["value"]}, schemas.WRITABLE_IMAGE)
         changes.append({"op": op["op"], "name": name, "value": op.get("value")})
     return changes
+
+
+def _from_draft4(op: dict) -> dict:
+    """An operation in the v2.0 media type's form ({"replace": "/name",
+    "value": ...}, JSON-patch draft 4) as RFC 6902's {op, path, value}."""
+    names = [name for name in ("add", "replace", "remove") if name in op]
+    if len(names) != 1:
+        raise exception.BadRequest('Operation objects must contain exactly one '
+                                   'member named "add", "remove", or "replace".')
+    converted = {"op": names[0], "path": op[names[0]]}
+    if "value" in op:
+        converted["value"] = op["value"]
+    return converted

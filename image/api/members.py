@@ -9,9 +9,11 @@ blueprint = flask.Blueprint("members", __name__)
 ADD = {"type": "object", "properties": {"member": {"type": "string", "minLength": 1,
                                                    "maxLength": 255}},
        "required": ["member"], "additionalProperties": False}
+# Only "status" counts; like Glance, other members are ignored (openstacksdk,
+# hence `openstack image set --accept`, also sends "member").
 UPDATE = {"type": "object",
           "properties": {"status": {"enum": list(models.MEMBER_STATUSES)}},
-          "required": ["status"], "additionalProperties": False}
+          "required": ["status"]}
 
 
 @blueprint.post("/v2/images/<image_id>/members")

@@ -1,5 +1,6 @@
 """Glance's JSON shapes for images and members."""
 import datetime
+import json
 
 from image import models
 from image.api import common
@@ -38,3 +39,15 @@ def member(record: models.ImageMember) -> dict:
 
 def location(record: models.Image) -> str:
     return f"{common.base_url()}/v2/images/{record.id}"
+
+
+def task(record: models.ImageTask) -> dict:
+    return {"id": record.id, "type": record.type, "status": record.status,
+            "owner": record.owner, "user_id": record.user_id,
+            "request_id": record.request_id, "image_id": record.image_id,
+            "input": json.loads(record.input),
+            "result": json.loads(record.result) if record.result else None,
+            "message": record.message, "created_at": timestamp(record.created_at),
+            "updated_at": timestamp(record.updated_at),
+            "expires_at": timestamp(record.expires_at), "deleted": False,
+            "deleted_at": None}

@@ -15,6 +15,7 @@ from oslo_log import log
 from image import exception, formats, models
 from image.manager import Caller
 from image.manager.images import payload
+from image.manager.tasks import Origin, Tasks
 from image.store import base as store_base
 
 LOG = log.getLogger(__name__)
@@ -29,10 +30,11 @@ NOT_OFFERED = {
 
 class ImageData:
     def __init__(self, db, conf, images, store: store_base.Store,
-                 staging: store_base.Store, notifier=None):
+                 staging: store_base.Store, notifier=None, tasks: Tasks | None = None):
         self.db = db
         self.conf = conf
         self.images = images
+        self.tasks = tasks or Tasks(db)
         self.store = store
         self.staging = staging
         self.notifier = notifier
@@ -73,9 +75,12 @@ class ImageData:
             self.staging.delete(stored.location)
             raise exception.Conflict(f"Image {image_id} was deleted while staging.")
 
-    def import_image(self, caller: Caller, image_id: str, method: str) -> None:
+    def import_image(self, caller: Caller, image_id: str, method: str,
+                     import_req: dict | None = None, origin: Origin = Origin()) -> None:
         """Run import ``method`` (glance-direct only): move the staged data
-        into the store and activate the image."""
+        into the store and activate the image. Once started, the import is
+        recorded as a task (``import_req`` is the request body, ``origin``
+        who sent it), whether it succeeds or fails."""
         if method in NOT_OFFERED:
             raise exception.BadRequest(
                 f"Import method {method} is not offered: {NOT_OFFERED[method]}. "
@@ -89,14 +94,17 @@ class ImageData:
         staged = image.location
         if not self.images.transition(image_id, models.UPLOADING, models.IMPORTING):
             raise exception.Conflict(f"Image {image_id} is already being imported.")
+        import_req = import_req or {"method": {"name": method}}
         try:
             stored, virtual_size = self._store(image, self.staging.get(staged), self.store)
-        except BaseException:
+        except BaseException as error:
             self.images.transition(image_id, models.IMPORTING, models.QUEUED, location=None)
             self.staging.delete(staged)
+            self.tasks.record(image, origin, import_req, "failure", str(error))
             raise
         self._activate(image, stored, virtual_size, models.IMPORTING)
         self.staging.delete(staged)
+        self.tasks.record(image, origin, import_req, "success")
         self._notify("upload", image_id)
 
     def _claim(self, caller: Caller, image_id: str, status: str, word: str) -> models.Image:

@@ -215,8 +215,14 @@ def can_see(session, caller: Caller, image: models.Image) -> bool:
 def _check_writable(name: str) -> None:
     if name in READ_ONLY and name != "id":
         raise exception.ReadOnlyProperty(name=name)
-    if name in RESERVED:
+    if is_reserved(name):
         raise exception.ReservedProperty(name=name)
+
+
+def is_reserved(name: str) -> bool:
+    """Names no caller may set: Glance's reserved ones and its whole
+    ``os_glance`` namespace."""
+    return name in RESERVED or name.startswith("os_glance")
 
 
 def _apply(session, image: models.Image, props: dict, change: dict) -> None:

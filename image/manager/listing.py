@@ -1,12 +1,14 @@
 """Listing images: Glance's filters, sort orders and marker pagination.
 
 Filters: ``name``, ``status``, ``disk_format``, ``container_format``, ``id``,
-``owner`` (exact, or ``in:a,b``); ``visibility`` (public, private, shared,
-community, all); ``member_status`` (accepted by default, pending, rejected,
-all); ``tag`` (repeatable, all must match); ``size_min``/``size_max``;
-``created_at``/``updated_at`` as ``<op>:<ISO 8601>`` with op gt, gte, lt,
-lte, eq, neq; ``os_hidden`` (false by default); ``protected``; any other
-parameter is a custom property that must equal the value.
+``owner``, ``checksum``, ``os_hash_algo``, ``os_hash_value`` (exact, or
+``in:a,b``); ``size``, ``virtual_size``, ``min_disk``, ``min_ram`` (exact);
+``visibility`` (public, private, shared, community, all); ``member_status``
+(accepted by default, pending, rejected, all); ``tag`` (repeatable, all must
+match); ``size_min``/``size_max``; ``created_at``/``updated_at`` as
+``<op>:<ISO 8601>`` with op gt, gte, lt, lte, eq, neq; ``os_hidden`` (false by
+default); ``protected``; any other parameter is a custom property that must
+equal the value.
 
 Order: ``sort_key``/``sort_dir`` (repeatable) or ``sort=key:dir,…``; default
 ``created_at`` descending; ``id`` always breaks ties, so pages never skip or
@@ -25,7 +27,9 @@ from stratus.wsgi import validation
 SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id",
              "created_at", "updated_at", "min_disk", "min_ram", "visibility", "owner",
              "virtual_size", "os_hidden", "protected")
-IN_FILTERS = ("name", "status", "disk_format", "container_format", "id", "owner")
+IN_FILTERS = ("name", "status", "disk_format", "container_format", "id", "owner",
+              "checksum", "os_hash_algo", "os_hash_value")
+INT_FILTERS = ("size", "virtual_size", "min_disk", "min_ram")
 TIME_OPS = {"gt": "__gt__", "gte": "__ge__", "lt": "__lt__", "lte": "__le__",
             "eq": "__eq__", "neq": "__ne__"}
 PAGING = ("limit", "marker", "sort_key", "sort_dir", "sort")
@@ -51,7 +55,7 @@ def parse(args, default_limit: int, max_limit: int) -> ListRequest:
         if key in PAGING or key == "tag":
             continue
         value = args.get(key)
-        if key in ("size_min", "size_max"):
+        if key in ("size_min", "size_max", *INT_FILTERS):
             filters[key] = _int(key, value)
         elif key in ("os_hidden", "protected"):
             filters[key] = validation.parse_bool(key, value)
@@ -161,6 +165,9 @@ class Listing:
         for key in IN_FILTERS:
             if key in f:
                 conditions.append(getattr(image, key).in_(f[key]))
+        for key in INT_FILTERS:
+            if key in f:
+                conditions.append(getattr(image, key) == f[key])
         if "size_min" in f:
             conditions.append(image.size >= f["size_min"])
         if "size_max" in f:

@@ -31,6 +31,7 @@ class CLI:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         result = subprocess.run([_openstack_binary(), *args], env=self.env,
+                                stdin=subprocess.DEVNULL,
                                 capture_output=True, text=True, timeout=120)
         if check and result.returncode != 0:
             raise AssertionError(f"openstack {' '.join(args)} failed "

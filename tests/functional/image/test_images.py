@@ -194,3 +194,35 @@ def test_image_count_quota(cloud, tmp_path):
     response = demo.post("/v2/images", json={})
     assert response.status_code == 413
     assert "Maximum number of images" in response.get_json()["message"]
+
+
+def test_patch_in_the_v2_0_media_type(demo):
+    """Tempest's client sends {"replace": "/name", "value": ...} (JSON-patch
+    draft 4) as application/openstack-images-v2.0-json-patch."""
+    image_id = demo.create(name="old")["id"]
+    response = demo.patch(f"/v2/images/{image_id}", json=[
+        {"replace": "/name", "value": "new"}, {"add": "/os_distro", "value": "debian"}],
+        headers={"Content-Type": "application/openstack-images-v2.0-json-patch"})
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["name"], response.get_json()["os_distro"]) == ("new", "debian")
+    response = demo.patch(f"/v2/images/{image_id}", json=[{"remove": "/os_distro"}],
+                          headers={"Content-Type": "application/openstack-images-v2.0-json-patch"})
+    assert "os_distro" not in response.get_json()
+    response = demo.patch(f"/v2/images/{image_id}", json=[{"add": "/a", "remove": "/b"}],
+                          headers={"Content-Type": "application/openstack-images-v2.0-json-patch"})
+    assert response.status_code == 400
+
+
+def test_os_glance_namespace_is_reserved(demo):
+    assert demo.post("/v2/images", json={"os_glance_foo": "bar"}).status_code == 403
+    image_id = demo.create(name="x")["id"]
+    response = demo.patch_image(image_id, [{"op": "add", "path": "/os_glance_foo",
+                                            "value": "bar"}])
+    assert response.status_code == 403
+
+
+def test_empty_image_id_is_404(demo):
+    demo.create(name="x")
+    assert demo.get("/v2/images/").status_code == 404
+    assert demo.delete("/v2/images/").status_code == 404
+    assert demo.get("/v2/images").status_code == 200

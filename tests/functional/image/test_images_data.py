@@ -134,6 +134,17 @@ def test_stage_and_glance_direct_import(demo):
     image = demo.get(url).get_json()
     assert image["status"] == "active" and image["size"] == 6
     assert demo.get(f"{url}/file").data == b"staged"
+    tasks = demo.get(f"{url}/tasks").get_json()["tasks"]
+    assert [(t["type"], t["status"], t["image_id"]) for t in tasks] == [
+        ("api_image_import", "success", image_id)]
+    assert tasks[0]["request_id"] == response.headers["X-Openstack-Request-Id"]
+    assert tasks[0]["input"]["import_req"]["method"]["name"] == "glance-direct"
+
+
+def test_image_tasks_of_an_unseen_image_are_404(demo, alt):
+    image_id = _queued(demo, visibility="private")
+    assert demo.get(f"/v2/images/{image_id}/tasks").get_json() == {"tasks": []}
+    assert alt.get(f"/v2/images/{image_id}/tasks").status_code == 404
 
 
 @pytest.mark.parametrize("method", ["copy-image", "web-download", "nonsense"])

@@ -55,6 +55,12 @@ def test_size_and_time_filters(demo):
     demo.upload(big, b"x" * 1000)
     assert _names(demo, "?size_min=100") == ["big"]
     assert _names(demo, "?size_max=100") == ["small"]
+    assert _names(demo, "?size=1000") == ["big"]
+    assert _names(demo, "?virtual_size=10") == ["small"]
+    assert sorted(_names(demo, "?min_ram=0")) == ["big", "small"]
+    checksum = demo.get(f"/v2/images/{small}").get_json()["checksum"]
+    assert _names(demo, f"?checksum={checksum}") == ["small"]
+    assert demo.get("/v2/images?size=big").status_code == 400
     created = demo.get(f"/v2/images/{big}").get_json()["created_at"]
     assert sorted(_names(demo, f"?created_at=lte:{created}")) == ["big", "small"]
     assert _names(demo, f"?created_at=gt:{created}") == []

@@ -33,3 +33,15 @@ def test_sdk_create_download_list(cloud, image_url):
     assert conn.image.get_image(image.id).tags == ["blue"]
     conn.image.delete_image(image)
     assert list(conn.image.images()) == []
+
+
+def test_sdk_member_accept(cloud, image_url):
+    """`openstack image set --accept` goes through update_member, which sends
+    {"member": ..., "status": ...}: the extra member must not be refused."""
+    owner, member = _connect(cloud, "demo"), _connect(cloud, "alt")
+    image = owner.image.create_image(name="shared", disk_format="raw",
+                                     container_format="bare", visibility="shared")
+    project = member.current_project_id
+    owner.image.add_member(image, member_id=project)
+    member.image.update_member(project, image, status="accepted")
+    assert owner.image.get_member(project, image).status == "accepted"
