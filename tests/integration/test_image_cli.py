@@ -11,14 +11,19 @@ MiB = 1024 * 1024
 
 
 class CLI(conftest.CLI):
-    """The shared CLI helper, run with stdin closed: `openstack image create`
+    """The shared CLI helper with a terminal for stdin: `openstack image create`
     without --file uploads whatever its stdin holds when that is not a
-    terminal (as under CI)."""
+    terminal (as under CI), and a closed stdin breaks the CLI elsewhere."""
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run([conftest._openstack_binary(), *args], env=self.env,
-                                capture_output=True, text=True, timeout=120,
-                                preexec_fn=lambda: os.close(0))
+        terminal, stdin = os.openpty()
+        try:
+            result = subprocess.run([conftest._openstack_binary(), *args], env=self.env,
+                                    stdin=stdin, capture_output=True, text=True,
+                                    timeout=120)
+        finally:
+            os.close(stdin)
+            os.close(terminal)
         if check and result.returncode != 0:
             raise AssertionError(f"openstack {' '.join(args)} failed "
                                  f"({result.returncode}):\n{result.stderr}")
