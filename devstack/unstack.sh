@@ -40,24 +40,8 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-# shellcheck source=lib/common
-source "$DEVSTACK_DIR/lib/common"
-# shellcheck source=lib/python
-source "$DEVSTACK_DIR/lib/python"
-# shellcheck source=lib/rabbitmq
-source "$DEVSTACK_DIR/lib/rabbitmq"
-# shellcheck source=lib/database
-source "$DEVSTACK_DIR/lib/database"
-# shellcheck source=lib/supervisor
-source "$DEVSTACK_DIR/lib/supervisor"
-# shellcheck source=lib/identity
-source "$DEVSTACK_DIR/lib/identity"
-# shellcheck source=lib/image
-source "$DEVSTACK_DIR/lib/image"
-# shellcheck source=lib/clients
-source "$DEVSTACK_DIR/lib/clients"
-# shellcheck source=lib/tempest
-source "$DEVSTACK_DIR/lib/tempest"
+# shellcheck source=lib/components
+source "$DEVSTACK_DIR/lib/components"
 
 trap 'echo "unstack.sh FAILED at ${BASH_SOURCE[0]#"$REPO_DIR"/}:$LINENO (in ${FUNCNAME[*]:-main}): $BASH_COMMAND" >&2' ERR
 

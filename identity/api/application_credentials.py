@@ -38,10 +38,6 @@ def _role_ref(role: models.Role) -> dict:
     return {"id": role.id, "name": role.name, "domain_id": domain_id}
 
 
-def _manager():
-    return common.service().app_creds
-
-
 def refuse_restricted_app_cred(ctx) -> None:
     """A token from a restricted application credential manages no credentials
     (it would let a leaked credential mint new, longer-lived ones)."""
@@ -59,18 +55,20 @@ def create_application_credential(user_id):
     ctx = common.authorize("create_application_credential", {"user_id": user_id})
     refuse_restricted_app_cred(ctx)
     data = common.body(CREATE)["application_credential"]
-    cred, secret = _manager().create(user_id, ctx.project_id, data,
-                                     ctx.token_data["role_ids"], system=ctx.system_scope)
+    app_creds = common.service().app_creds
+    cred, secret = app_creds.create(user_id, ctx.project_id, data, ctx.token_data["role_ids"],
+                                    system=ctx.system_scope)
     return common.created({"application_credential": app_cred_view(
-        cred, _manager().role_map([cred]), secret)})
+        cred, app_creds.role_map([cred]), secret)})
 
 
 @blueprint.get("")
 def list_application_credentials(user_id):
     filters = common.query(["name"])
     common.authorize("list_application_credentials", {"user_id": user_id})
-    creds = _manager().list(user_id, filters.get("name"))
-    roles = _manager().role_map(creds)
+    app_creds = common.service().app_creds
+    creds = app_creds.list(user_id, filters.get("name"))
+    roles = app_creds.role_map(creds)
     return common.collection("application_credentials",
                              [app_cred_view(c, roles) for c in creds])
 
@@ -78,13 +76,14 @@ def list_application_credentials(user_id):
 @blueprint.get("/<app_cred_id>")
 def get_application_credential(user_id, app_cred_id):
     common.authorize("get_application_credential", {"user_id": user_id})
-    cred = _manager().get(app_cred_id, user_id=user_id)
-    return {"application_credential": app_cred_view(cred, _manager().role_map([cred]))}
+    app_creds = common.service().app_creds
+    cred = app_creds.get(app_cred_id, user_id=user_id)
+    return {"application_credential": app_cred_view(cred, app_creds.role_map([cred]))}
 
 
 @blueprint.delete("/<app_cred_id>")
 def delete_application_credential(user_id, app_cred_id):
     ctx = common.authorize("delete_application_credential", {"user_id": user_id})
     refuse_restricted_app_cred(ctx)
-    _manager().delete(app_cred_id, user_id=user_id)
+    common.service().app_creds.delete(app_cred_id, user_id=user_id)
     return common.no_content()

@@ -26,13 +26,7 @@ def _target(credential: models.Credential | dict) -> dict:
     if isinstance(credential, models.Credential):
         credential = {"id": credential.id, "user_id": credential.user_id,
                       "project_id": credential.project_id}
-    # The flattened keys let the %(target.credential.user_id)s rules match
-    # while common.authorize passes targets to oslo.policy unflattened. None
-    # is left out: oslo.policy would render it "None", which could equal the
-    # "None" of an attribute the caller lacks.
-    return {"credential": credential,
-            **{f"target.credential.{k}": v for k, v in credential.items()
-               if v is not None and not isinstance(v, dict)}}
+    return {"credential": credential}
 
 
 def _manager():

@@ -8,7 +8,6 @@ import typing
 import flask
 
 from identity.api import common
-from identity.api.role_assignments import manager
 from identity.api.views import role_view
 
 blueprint = flask.Blueprint("grants", __name__, url_prefix="/v3")
@@ -44,13 +43,13 @@ class Grant(typing.NamedTuple):
             action = f"{verb}_system_grant{'s' if verb == 'list' else ''}_for_{self.actor}"
         else:
             action = "list_grants" if verb == "list" else f"{verb}_grant"
-        common.authorize(action, manager().grant_target(
+        common.authorize(action, common.service().role_assignments.grant_target(
             self.role_id, self.actor, self.actor_id, self.target, self.target_id))
 
 
 def _create(grant: Grant):
     grant.authorize("create")
-    manager().check_assignable(grant.role_id, grant.target, grant.target_id)
+    common.service().role_assignments.check_assignable(grant.role_id, grant.target, grant.target_id)
     common.service().assignments.create_grant(
         grant.role_id, grant.actor, grant.actor_id, grant.target, grant.target_id,
         grant.inherited)

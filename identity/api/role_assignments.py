@@ -5,7 +5,7 @@ import flask
 
 from identity import exception
 from identity.api import common
-from identity.role_assignments import Filters, RoleAssignment, RoleAssignments
+from identity.role_assignments import Filters, RoleAssignment
 
 blueprint = flask.Blueprint("role_assignments", __name__, url_prefix="/v3")
 
@@ -18,15 +18,11 @@ _EXCLUSIVE = [("scope.domain.id", "scope.project.id", "Specify a domain or proje
               ("user.id", "group.id", "Specify a user or group, not both")]
 
 
-def manager() -> RoleAssignments:
-    return common.service().role_assignments
-
-
 @blueprint.get("/role_assignments")
 def list_role_assignments():
     args = common.query(FILTERS)
     filters = _authorize(args, _filters(args))
-    found = manager().list_assignments(filters)
+    found = common.service().role_assignments.list_assignments(filters)
     return common.collection("role_assignments", [assignment_view(a) for a in found])
 
 
