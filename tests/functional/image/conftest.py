@@ -9,12 +9,7 @@ stores); ``admin``, ``demo`` and ``alt`` are test clients carrying those
 users' tokens; ``image_url`` serves the image app over HTTP (and points the
 catalog at it) for openstacksdk.
 """
-import dataclasses
-import threading
-
 import pytest
-import requests
-from werkzeug import serving
 
 from image import api
 from image.manage import make_conf
@@ -22,71 +17,15 @@ from image.service import ImageService
 from image.store.fake import MemoryStore
 from stratus import config, db
 from stratus.db import migration
-from tests.functional.identity.conftest import ADMIN_PASSWORD, build_identity, password_auth
-
-PASSWORD = "secret-pass"
-
-
-@dataclasses.dataclass
-class Cloud:
-    url: str
-    projects: dict  # name -> id
-    image_endpoints: list  # catalog endpoints of the image service
-
-    def token(self, user: str) -> str:
-        project = "admin" if user == "admin" else user
-        password = ADMIN_PASSWORD if user == "admin" else PASSWORD
-        response = requests.post(f"{self.url}/v3/auth/tokens", timeout=30, json=password_auth(
-            user=user, password=password, project=project))
-        assert response.status_code == 201, response.text
-        return response.headers["X-Subject-Token"]
-
-
-def _free_port() -> int:
-    probe = serving.make_server("127.0.0.1", 0, lambda e, s: [])
-    port = probe.server_port
-    probe.server_close()
-    return port
-
-
-def serve(app, port: int | None = None):
-    """Serve ``app`` on loopback in a thread; returns (url, server)."""
-    server = serving.make_server("127.0.0.1", port or 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", server
-
-
-def _add_project_user(service, name: str) -> str:
-    project = service.resources.create_project({"name": name, "domain_id": "default"})
-    user = service.users.create_user({"name": name, "domain_id": "default",
-                                      "password": PASSWORD})
-    member = service.roles.list_roles({"name": "member"})[0]
-    service.assignments.create_grant(member.id, "user", user.id, "project", project.id)
-    return project.id
+from tests.functional.cloud import PASSWORD, Cloud, identity_cloud, serve  # noqa: F401
+from tests.functional.identity.conftest import ADMIN_PASSWORD
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory):
-    from identity import api as identity_api
-
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    conf, service = build_identity(tmp_path_factory.mktemp("identity"),
-                                   public_url=f"{url}/v3")
-    projects = {"admin": service.resources.get_project_by_name("admin", "default").id}
-    for name in ("demo", "alt"):
-        projects[name] = _add_project_user(service, name)
-    image = service.catalog.create_service({"type": "image", "name": "glance"})
-    endpoints = [service.catalog.create_endpoint({
-        "interface": interface, "url": "http://127.0.0.1:9292", "region_id": "RegionOne",
-        "service_id": image.id}) for interface in ("public", "internal")]
-    app = identity_api.create_app(conf, service)
-    _, server = serve(app, port)
-    cloud = Cloud(url, projects, endpoints)
-    cloud.identity = service
-    yield cloud
-    server.shutdown()
-    service.db.dispose()
+    with identity_cloud(tmp_path_factory.mktemp("identity"),
+                        {"image": ("glance", "http://127.0.0.1:9292")}) as cloud:
+        yield cloud
 
 
 def image_conf(cloud: Cloud, tmp_path, **image_options):
@@ -110,12 +49,15 @@ project_domain_id = default
     return conf
 
 
-def build_image(cloud: Cloud, tmp_path, notifier=None, **image_options):
+def build_image(cloud: Cloud, tmp_path, notifier=None, store=None, **image_options):
+    """An image app on a fresh database; ``store`` defaults to a MemoryStore
+    (staging is always one)."""
     conf = image_conf(cloud, tmp_path, **image_options)
     database = db.Database.from_conf(conf)
     migration.upgrade(database, "image")
     database.dispose()
-    service = ImageService(conf, notifier, store=MemoryStore(), staging=MemoryStore())
+    service = ImageService(conf, notifier, store=store or MemoryStore(),
+                           staging=MemoryStore())
     app = api.create_app(conf, service)
     app.testing = True
     return app
@@ -188,7 +130,6 @@ def alt(cloud, image_app):
 def image_url(cloud, image_app):
     """The image app over HTTP, with the catalog's image endpoints pointing at it."""
     url, server = serve(image_app)
-    for endpoint in cloud.image_endpoints:
-        cloud.identity.catalog.update_endpoint(endpoint.id, {"url": url})
+    cloud.point("image", url)
     yield url
     server.shutdown()
