@@ -1,0 +1,1 @@
+"""DHCP servers of the network agent (dnsmasq)."""

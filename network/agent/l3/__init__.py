@@ -1,0 +1,1 @@
+"""Routers of the network agent: namespaces with NAT."""

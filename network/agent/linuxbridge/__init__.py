@@ -1,0 +1,2 @@
+"""The real dataplane driver (``driver.LinuxBridgeDriver``) and its Linux
+parts: links, layer 2, port filters."""

@@ -1,0 +1,291 @@
+"""Packets through the real driver: guests (network namespaces whose veth
+host ends are named like compute's taps) get leases from dnsmasq, reach each
+other, their router, the outside through SNAT and a floating IP, and the
+metadata service through the signed proxy; security groups and
+anti-spoofing really drop what they should.
+
+The external network is a test bridge holding 172.24.99.1/24 on the host.
+The scenarios hold a file lock, so parallel workers never add that address
+twice; only the test's own bridges and namespaces ever carry traffic.
+"""
+import dataclasses
+import fcntl
+import http.server
+import json
+import os
+import subprocess
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from network.agent import model, names
+from network.agent.metadata_proxy import signing
+from tests.functional.network_agent.contract import (
+    PHYSNET,
+    new_id,
+    new_mac,
+    port,
+    subnet,
+    vxlan_network,
+)
+from tests.integration.network_agent.conftest import leftovers, sh
+
+EXTERNAL_CIDR = "172.24.99.0/24"
+HOST_IP = "172.24.99.1"
+SECRET = "dataplane-secret"
+LOCK = "/tmp/stratus-network-agent-dataplane.lock"
+UDHCPC_SCRIPT = """#!/bin/sh
+[ "$1" = bound ] || [ "$1" = renew ] || exit 0
+ip addr add "$ip/$mask" dev "$interface"
+ip link set "$interface" mtu "${mtu:-1500}"
+if [ -n "$staticroutes" ]; then
+    set -- $staticroutes
+    while [ $# -ge 2 ]; do ip route replace "$1" via "$2" dev "$interface"; shift 2; done
+elif [ -n "$router" ]; then
+    ip route replace default via "${router%% *}" dev "$interface"
+fi
+env > "$UDHCPC_OUT"
+"""
+
+
+class Guest:
+    """A stand-in for a VM: a namespace with eth0, whose peer on the host is
+    the port's tap."""
+
+    def __init__(self, port: model.Port, folder: str):
+        self.port = port
+        self.ns = "gst-" + port.id[:8]
+        self.folder = folder
+        sh("ip", "netns", "add", self.ns)
+        sh("ip", "link", "add", names.tap(port.id), "type", "veth", "peer", "name", "eth0",
+           "netns", self.ns)
+        sh("ip", "-n", self.ns, "link", "set", "eth0", "address", port.mac_address, "up")
+        sh("ip", "-n", self.ns, "link", "set", "lo", "up")
+        sh("ip", "link", "set", names.tap(port.id), "up")
+
+    def run(self, *argv: str, timeout: float = 30) -> subprocess.CompletedProcess:
+        return subprocess.run(["ip", "netns", "exec", self.ns, *argv], capture_output=True,
+                              text=True, timeout=timeout,
+                              env={**os.environ, "UDHCPC_OUT": self.lease_file})
+
+    @property
+    def lease_file(self) -> str:
+        return os.path.join(self.folder, f"{self.ns}.lease")
+
+    def dhcp(self) -> dict[str, str]:
+        """Get a lease with busybox udhcpc; the variables its script saw."""
+        script = os.path.join(self.folder, "udhcpc.sh")
+        if not os.path.exists(script):
+            with open(script, "w") as target:
+                target.write(UDHCPC_SCRIPT)
+            os.chmod(script, 0o755)
+        result = self.run("busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "8",
+                          "-T", "1", "-O", "staticroutes", "-O", "mtu", "-s", script)
+        assert result.returncode == 0, f"no lease for {self.ns}: {result.stderr}"
+        with open(self.lease_file) as lease:
+            return dict(line.split("=", 1) for line in lease.read().splitlines()
+                        if "=" in line)
+
+    def ping(self, address: str, source: str | None = None) -> bool:
+        argv = ["ping", "-c", "1", "-W", "1", address] + (["-I", source] if source else [])
+        return self.run(*argv).returncode == 0
+
+    def fetch(self, url: str) -> str:
+        result = self.run("timeout", "10", "busybox", "wget", "-q", "-O", "-", url)
+        assert result.returncode == 0, f"wget {url} from {self.ns}: {result.stderr}"
+        return result.stdout
+
+    def delete(self) -> None:
+        sh("ip", "netns", "delete", self.ns, check=False)
+
+
+class MetadataService(http.server.ThreadingHTTPServer):
+    """Stands in for stratus-compute-metadata on the host's loopback."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        super().__init__(("127.0.0.1", 0), MetadataHandler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class MetadataHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.requests.append({"path": self.path, **dict(self.headers.items())})
+        body = json.dumps({"uuid": "instance-1", "path": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def dataplane_lock() -> Iterator[None]:
+    with open(LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.fixture
+def metadata() -> Iterator[MetadataService]:
+    service = MetadataService()
+    yield service
+    service.shutdown()
+    service.server_close()
+
+
+@pytest.fixture
+def agent(dataplane_lock, state_path, mapped_bridge, metadata) -> Iterator:
+    from network.agent.linuxbridge.driver import LinuxBridgeDriver
+    from tests.integration.network_agent.conftest import make_settings
+
+    sh("ip", "addr", "add", f"{HOST_IP}/24", "dev", mapped_bridge)
+    driver = LinuxBridgeDriver(make_settings(state_path, mapped_bridge,
+                                             metadata_url=metadata.url,
+                                             metadata_secret=SECRET))
+    guests: list[Guest] = []
+    driver.guests = guests
+    try:
+        yield driver
+    finally:
+        for guest in guests:
+            guest.delete()
+        driver.cleanup_all()
+        sh("ip", "addr", "del", f"{HOST_IP}/24", "dev", mapped_bridge, check=False)
+
+
+def host_ping(address: str) -> bool:
+    return subprocess.run(["ping", "-c", "1", "-W", "1", address],
+                          capture_output=True).returncode == 0
+
+
+def rule(direction: str, **values) -> model.SecurityRule:
+    return model.SecurityRule(direction, **values)
+
+
+def port_filter(guest: Guest, *rules: model.SecurityRule) -> model.PortSecurity:
+    return model.PortSecurity(port_id=guest.port.id, network_id=guest.port.network_id,
+                              mac_address=guest.port.mac_address,
+                              ip_addresses=tuple(ip.ip_address for ip in guest.port.fixed_ips),
+                              rules=rules)
+
+
+def test_routed_network_leases_pings_nat_floating_ip_and_metadata(agent, metadata,
+                                                                  tmp_path):
+    network = vxlan_network()
+    sub = subnet(network, "10.77.0.0/24", routed=True)
+    dhcp_port = port(network, (sub, "10.77.0.2"))
+    guest_ports = [port(network, (sub, "10.77.0.10")), port(network, (sub, "10.77.0.11"))]
+    guests = [Guest(p, str(tmp_path)) for p in guest_ports]
+    agent.guests.extend(guests)
+    external = model.Network(id=new_id(), network_type=model.FLAT, physical_network=PHYSNET,
+                             mtu=1500)
+    ext_subnet = subnet(external, EXTERNAL_CIDR, gateway_ip=HOST_IP)
+    router = model.Router(
+        id=new_id(),
+        interfaces=(model.RouterPort(port(network, (sub, "10.77.0.1")), network, (sub,)),),
+        gateway=model.RouterPort(port(external, (ext_subnet, "172.24.99.50")), external,
+                                 (ext_subnet,)),
+        floating_ips=(model.FloatingIP(new_id(), "172.24.99.60", "10.77.0.10"),))
+    members = tuple(p.fixed_ips[0].ip_address for p in guest_ports)
+    group = new_id()
+    default_group = (rule(model.EGRESS),
+                     rule(model.INGRESS, remote_group_id=group, remote_ips=members))
+    icmp = rule(model.INGRESS, protocol="icmp", remote_ip_prefix="0.0.0.0/0")
+
+    assert agent.plug_taps(network, guest_ports) == {p.id for p in guest_ports}
+    agent.ensure_port_security([port_filter(g, *default_group, icmp) for g in guests])
+    agent.ensure_dhcp(network, [sub], dhcp_port, guest_ports)
+    agent.ensure_router(router)
+
+    for guest in guests:
+        lease = guest.dhcp()
+        assert lease["ip"] == guest.port.fixed_ips[0].ip_address
+        assert lease["router"].split()[0] == "10.77.0.1"
+        assert lease["mtu"] == "1450"
+    a, b = guests
+    assert a.ping("10.77.0.11") and b.ping("10.77.0.10")
+    assert a.ping("10.77.0.1")
+    assert host_ping("172.24.99.60"), "floating IP unreachable from the host"
+    assert b.ping(HOST_IP), "SNAT to the outside failed"
+
+    # Anti-spoofing: another source address never leaves the tap.
+    a.run("ip", "addr", "add", "10.77.0.99/24", "dev", "eth0")
+    assert not a.ping("10.77.0.11", source="10.77.0.99")
+
+    # Ingress without ICMP: the floating IP and the neighbour stop answering.
+    ssh_only = rule(model.INGRESS, protocol="tcp", port_range_min=22, port_range_max=22)
+    agent.ensure_port_security([port_filter(a, rule(model.EGRESS), ssh_only)])
+    assert not host_ping("172.24.99.60")
+    assert not b.ping("10.77.0.10")
+    agent.ensure_port_security([port_filter(a, rule(model.EGRESS), ssh_only, icmp)])
+    assert host_ping("172.24.99.60")
+    assert b.ping("10.77.0.10")
+
+    # Without port security nothing is filtered, not even a source it does not own.
+    agent.ensure_port_security([port_filter(a, ssh_only)])
+    assert not b.ping("10.77.0.10")
+    agent.ensure_port_security([dataclasses.replace(port_filter(a, ssh_only),
+                                                    port_security_enabled=False)])
+    assert b.ping("10.77.0.10")
+    assert a.ping("10.77.0.11", source="10.77.0.99")  # spoofing is no longer stopped
+    agent.ensure_port_security([port_filter(a, rule(model.EGRESS), icmp)])
+
+    # Metadata through the router's proxy, with signed headers.
+    body = json.loads(a.fetch("http://169.254.169.254/openstack/latest/meta_data.json"))
+    assert body["path"] == "/openstack/latest/meta_data.json"
+    seen = metadata.requests[-1]
+    assert seen[signing.FORWARDED_FOR] == "10.77.0.10"
+    assert seen[signing.ROUTER_ID] == router.id and signing.NETWORK_ID not in seen
+    assert signing.verify(SECRET, "10.77.0.10", None, router.id, seen[signing.SIGNATURE])
+
+    agent.cleanup_all()
+    for guest in guests:
+        guest.delete()
+    assert leftovers(agent) == []
+    assert not host_ping("172.24.99.60")
+
+
+def test_isolated_network_serves_metadata_from_its_dhcp_namespace(agent, metadata, tmp_path):
+    network = vxlan_network()
+    sub = subnet(network, "10.78.0.0/24", gateway_ip=None)
+    dhcp_port = port(network, (sub, "10.78.0.2"))
+    guest_port = port(network, (sub, "10.78.0.20"), hostname="vm-one")
+    guest = Guest(guest_port, str(tmp_path))
+    agent.guests.append(guest)
+    agent.plug_taps(network, [guest_port])
+    agent.ensure_port_security([port_filter(guest, rule(model.EGRESS))])
+    agent.ensure_dhcp(network, [sub], dhcp_port, [guest_port])
+
+    lease = guest.dhcp()
+    assert lease["ip"] == "10.78.0.20" and "router" not in lease
+    assert lease["hostname"] == "vm-one"
+    assert lease["staticroutes"].split() == ["169.254.169.254/32", "10.78.0.2"]
+    guest.fetch("http://169.254.169.254/latest/meta-data/")
+    seen = metadata.requests[-1]
+    assert seen[signing.FORWARDED_FOR] == "10.78.0.20"
+    assert seen[signing.NETWORK_ID] == network.id and signing.ROUTER_ID not in seen
+    assert signing.verify(SECRET, "10.78.0.20", network.id, None, seen[signing.SIGNATURE])
+
+
+def test_a_guest_not_in_the_hosts_file_gets_no_lease(agent, tmp_path):
+    network = vxlan_network()
+    sub = subnet(network, "10.79.0.0/24")
+    dhcp_port = port(network, (sub, "10.79.0.2"))
+    known = port(network, (sub, "10.79.0.30"))
+    stranger = model.Port(id=new_id(), network_id=network.id, mac_address=new_mac())
+    guest = Guest(stranger, str(tmp_path))
+    agent.guests.append(guest)
+    agent.plug_taps(network, [stranger])
+    agent.ensure_dhcp(network, [sub], dhcp_port, [known])
+    result = guest.run("busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "2",
+                       "-T", "1", "-s", "/bin/true")
+    assert result.returncode != 0, "dnsmasq leased to an unknown MAC"
