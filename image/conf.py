@@ -28,10 +28,11 @@ IMAGE_OPTS = [
                     "'limit'."),
     cfg.IntOpt("api_limit_max", default=1000, min=1,
                help="Most images one list call returns, whatever 'limit' says."),
-    cfg.IntOpt("chunk_size", default=65536, min=4096,
+    cfg.IntOpt("chunk_size", default=1048576, min=4096,
                help="Bytes read from or written to the network per step while "
                     "streaming image data; memory use per transfer stays near "
-                    "this, whatever the image size."),
+                    "ten times this (chunks queued for hashing), whatever the "
+                    "image size. Smaller steps cost CPU per byte."),
 ]
 
 STORE_OPTS = [

@@ -18,7 +18,8 @@ class ImageService:
 
     ``store`` keeps active images' data and ``staging`` data staged for an
     import; both default to filesystem stores under ``[store]``'s
-    directories. ``notifier`` (optional) receives ``emit("image", action, …)``.
+    directories. ``notifier`` (optional) receives ``emit(event_type, payload)``
+    with Glance's event types (``image.create``, ``image.upload``, …).
     """
 
     def __init__(self, conf, notifier=None, store: store_base.Store | None = None,

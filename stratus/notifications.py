@@ -1,13 +1,16 @@
-"""Announcing state changes on the bus: ``<service>.<resource>.<action>`` events.
+"""Announcing state changes on the bus as oslo.messaging notifications.
 
 A service builds one :class:`Notifier` per process (after any fork) with
-:meth:`Notifier.from_conf` and calls :meth:`Notifier.emit` or, for identity's
-Keystone-style audit events, :meth:`Notifier.resource_event`::
+:meth:`Notifier.from_conf` and calls :meth:`Notifier.emit` with the full event
+type its OpenStack counterpart sends (each project names its own: Glance
+``image.upload``, Neutron ``network.create.end``, Nova
+``compute.instance.create.end``) or, for identity's Keystone-style audit
+events, :meth:`Notifier.resource_event`::
 
+    notifier.emit("compute.instance.create.end", {"instance_id": ...}, context=ctxt)
+    # -> event "compute.instance.create.end", the payload as given
     notifier.resource_event("user", "created", user_id)
     # -> event "identity.user.created", CADF payload with resource_info=user_id
-    notifier.emit("instance", "create.end", {"instance_id": ...}, context=ctxt)
-    # -> event "compute.instance.create.end"
 
 The context (who acted, under which request id) defaults to the calling
 thread's current one, which every RequestContext built with ``overwrite=True``
@@ -177,9 +180,10 @@ class Notifier:
         """False when notifications are switched off (every call is a no-op)."""
         return self._outbox is not None
 
-    def emit(self, resource: str, action: str, payload: dict[str, Any], *,
+    def emit(self, event_type: str, payload: dict[str, Any] | str, *,
              context=None, priority: str = "info") -> None:
-        """Queue the event ``<service>.<resource>.<action>`` with ``payload``.
+        """Queue the event ``event_type`` (sent as given, e.g. ``"image.upload"``)
+        with ``payload`` (a dict as a rule; Glance's error events carry a message).
 
         Returns at once.  The payload and the context (default: the thread's
         current one, see the module doc) are copied now, so the caller may
@@ -191,7 +195,6 @@ class Notifier:
             raise ValueError(f"Unknown notification priority {priority!r}")
         if self._outbox is None:
             return
-        event_type = f"{self.service}.{resource}.{action}"
         try:
             message = (priority, _snapshot(_current(context)), event_type,
                        jsonutils.to_primitive(payload, convert_instances=True))
@@ -220,7 +223,7 @@ class Notifier:
         payload = cadf_payload(action, resource_type, resource_id, initiator,
                                observer_id=self.publisher_id, outcome=outcome,
                                details=details)
-        self.emit(resource_type, action, payload, context=context)
+        self.emit(f"{self.service}.{resource_type}.{action}", payload, context=context)
 
     def flush(self, timeout: float) -> bool:
         """Wait up to ``timeout`` s until every queued notification was handed

@@ -1,5 +1,7 @@
 """Image data: ``/v2/images/{id}/file`` (upload, download), ``/stage`` and
-``/import``. Bodies are streamed in ``[image] chunk_size`` pieces both ways."""
+``/import``. Bodies are streamed in ``[image] chunk_size`` pieces both ways;
+a download from a store of local files goes out with sendfile() when the WSGI
+server offers ``wsgi.file_wrapper`` (gunicorn does)."""
 import flask
 
 from image import exception, models
@@ -84,6 +86,9 @@ def download(image_id):
         status, length = 206, stop - start
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{image.size}"
     chunks = common.service().data.open(image, start, length)
+    file_wrapper = flask.request.environ.get("wsgi.file_wrapper")
+    if file_wrapper is not None and hasattr(chunks, "fileno"):
+        chunks = file_wrapper(chunks, common.service().conf.image.chunk_size)
     response = flask.Response(chunks, status=status, mimetype=OCTET_STREAM,
                               direct_passthrough=True, headers=headers)
     response.content_length = length
@@ -107,8 +112,17 @@ def _require_octet_stream() -> None:
 
 
 def _request_chunks():
-    """The request body, read in chunks as the store consumes it."""
-    stream = flask.request.stream
+    """The request body, read in chunks as the store consumes it.
+
+    Straight from ``wsgi.input`` when the server ends that stream with the
+    body itself (``wsgi.input_terminated``; gunicorn, which also decodes
+    chunked transfer encoding), sparing a copy through werkzeug's
+    LimitedStream; else from ``request.stream``, which stops at
+    Content-Length. Size caps are the store's to enforce, either way.
+    """
+    environ = flask.request.environ
+    terminated = environ.get("wsgi.input_terminated")
+    stream = environ["wsgi.input"] if terminated else flask.request.stream
     size = common.service().conf.image.chunk_size
     while True:
         chunk = stream.read(size)

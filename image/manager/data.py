@@ -6,6 +6,12 @@ recorded; an upload that fails leaves no data behind and puts the image back
 to ``queued`` (too large, over quota, wrong format, client gone — the caller
 can retry) or ``killed`` (the store itself failed); data stored for an image
 deleted meanwhile is removed.
+
+Notifications are Glance's, for an upload and a glance-direct import alike:
+``image.prepare`` once the data starts to flow, then ``image.upload`` and
+``image.activate`` once it is stored and the image active; a failed transfer
+sends ``image.upload`` at ``error`` priority with a message as its payload.
+Staging sends none.
 """
 from collections.abc import Iterable, Iterator
 
@@ -21,6 +27,8 @@ from image.store import base as store_base
 LOG = log.getLogger(__name__)
 
 IMPORT_METHODS = ("glance-direct",)
+# Glance adds these to image.prepare and image.upload; one store: never any.
+IMPORT_PROPERTIES = {"os_glance_importing_to_stores": [], "os_glance_failed_import": []}
 NOT_OFFERED = {
     "copy-image": "this cloud has a single store, so there is nothing to copy to",
     "web-download": "this cloud does not fetch image data from URLs",
@@ -49,16 +57,16 @@ class ImageData:
         image_size_cap or the owner's storage quota.
         """
         image = self._claim(caller, image_id, models.SAVING, "saving")
+        self._notify("image.prepare", image_id, **IMPORT_PROPERTIES)
         try:
             stored, virtual_size = self._store(image, chunks, self.store)
-        except store_base.StoreError:
-            self.images.transition(image_id, models.SAVING, models.KILLED)
-            raise
-        except BaseException:
-            self.images.transition(image_id, models.SAVING, models.QUEUED)
+        except BaseException as error:
+            killed = isinstance(error, store_base.StoreError)
+            self.images.transition(image_id, models.SAVING,
+                                   models.KILLED if killed else models.QUEUED)
+            self._notify_failure(image_id, error)
             raise
         self._activate(image, stored, virtual_size, models.SAVING)
-        self._notify("upload", image_id)
 
     def stage(self, caller: Caller, image_id: str, chunks: Iterable[bytes]) -> None:
         """Keep ``chunks`` in the staging store for a later glance-direct import;
@@ -95,17 +103,18 @@ class ImageData:
         if not self.images.transition(image_id, models.UPLOADING, models.IMPORTING):
             raise exception.Conflict(f"Image {image_id} is already being imported.")
         import_req = import_req or {"method": {"name": method}}
+        self._notify("image.prepare", image_id, **IMPORT_PROPERTIES)
         try:
             stored, virtual_size = self._store(image, self.staging.get(staged), self.store)
         except BaseException as error:
             self.images.transition(image_id, models.IMPORTING, models.QUEUED, location=None)
             self.staging.delete(staged)
             self.tasks.record(image, origin, import_req, "failure", str(error))
+            self._notify_failure(image_id, error)
             raise
         self._activate(image, stored, virtual_size, models.IMPORTING)
         self.staging.delete(staged)
         self.tasks.record(image, origin, import_req, "success")
-        self._notify("upload", image_id)
 
     def _claim(self, caller: Caller, image_id: str, status: str, word: str) -> models.Image:
         image = self.images.get(caller, image_id)
@@ -146,7 +155,8 @@ class ImageData:
                 location=stored.location):
             self.store.delete(stored.location)
             raise exception.Conflict(f"Image {image.id} was deleted during the upload.")
-        self._notify("activate", image.id)
+        self._notify("image.upload", image.id, **IMPORT_PROPERTIES)
+        self._notify("image.activate", image.id)
 
     def _max_size(self, owner: str | None) -> int:
         cap = self.conf.image.image_size_cap
@@ -192,13 +202,20 @@ class ImageData:
         except store_base.StoreError:
             LOG.exception("Could not remove data of deleted image %s", image.id)
 
-    def _notify(self, action: str, image_id: str) -> None:
+    def _notify(self, event_type: str, image_id: str, **extra) -> None:
+        """Send ``event_type`` with the image as stored now (plus ``extra``)."""
         if self.notifier is None:
             return
         with self.db.reader() as session:
             image = session.get(models.Image, image_id)
             if image is not None:
-                self.notifier.emit("image", action, payload(image))
+                self.notifier.emit(event_type, {**payload(image), **extra})
+
+    def _notify_failure(self, image_id: str, error: BaseException) -> None:
+        """Glance's error-priority ``image.upload``: a message, not an image."""
+        if self.notifier is not None:
+            self.notifier.emit("image.upload", f"Failed to upload image data for image "
+                               f"{image_id}: {error}", priority="error")
 
 
 def _raise_store_error(error: BaseException, image_id: str = "") -> None:

@@ -4,7 +4,12 @@ Guarantees: an image the caller may not see is :class:`ImageNotFound` (404),
 never 403; read-only and reserved attributes are refused (403); a protected
 image is never deleted; status changes go through :meth:`Images.transition`,
 which persists them atomically (compare-and-set on the old status).
+
+Notifications are Glance's: ``image.create``, ``image.update`` (a JSON patch,
+a tag added or removed, deactivate, reactivate) and ``image.delete``, each
+with :func:`payload` of the image once the change is stored.
 """
+import datetime
 import uuid
 
 import sqlalchemy as sa
@@ -73,7 +78,7 @@ class Images:
             session.flush()
             return image
         image = self.db.write(create)
-        self._notify("create", image)
+        self._notify("image.create", image)
         return image
 
     def _check_count_quota(self, session, owner: str | None) -> None:
@@ -111,7 +116,7 @@ class Images:
             session.refresh(image)
             return image
         image = self.db.write(update)
-        self._notify("update", image)
+        self._notify("image.update", image)
         return image
 
     def add_tag(self, caller: Caller, image_id: str, tag: str) -> None:
@@ -121,7 +126,9 @@ class Images:
                 image.tags.append(models.ImageTag(value=tag))
                 self._check_limits(len(image.tags), 0)
                 image.updated_at = models.utcnow()
-        self.db.write(add)
+            session.flush()
+            return image
+        self._notify("image.update", self.db.write(add))
 
     def remove_tag(self, caller: Caller, image_id: str, tag: str) -> None:
         def remove(session):
@@ -131,7 +138,9 @@ class Images:
                 raise exception.TagNotFound(tag=tag)
             image.tags.remove(found[0])
             image.updated_at = models.utcnow()
-        self.db.write(remove)
+            session.flush()
+            return image
+        self._notify("image.update", self.db.write(remove))
 
     def deactivate(self, caller: Caller, image_id: str) -> None:
         self._flip(caller, image_id, "deactivate", models.DEACTIVATED)
@@ -148,7 +157,7 @@ class Images:
             image.status = status
             image.updated_at = models.utcnow()
             return image
-        self._notify(action, self.db.write(flip))
+        self._notify("image.update", self.db.write(flip))
 
     def transition(self, image_id: str, old: str | tuple, new: str, **values) -> bool:
         """Move the image from ``old`` (one status or several) to ``new``,
@@ -176,23 +185,34 @@ class Images:
             return image
         image = self.db.write(delete)
         image.status = models.DELETED
-        self._notify("delete", image)
+        self._notify("image.delete", image, deleted=True,
+                     deleted_at=isotime(datetime.datetime.now(datetime.UTC)))
         return image
 
-    def _notify(self, action: str, image: models.Image) -> None:
+    def _notify(self, event_type: str, image: models.Image, **extra) -> None:
         if self.notifier is not None:
-            self.notifier.emit("image", action, payload(image))
+            self.notifier.emit(event_type, {**payload(image), **extra})
 
 
 def payload(image: models.Image) -> dict:
-    """What a notification says about ``image`` (Glance's fields, no links)."""
+    """What a notification says about ``image``: Glance's fields (its
+    ``format_image_notification``: never the location) plus the hashes and
+    ``os_hidden`` of the image's API representation."""
     body = {key: getattr(image, key) for key in (
         "id", "name", "status", "visibility", "owner", "size", "virtual_size", "checksum",
         "os_hash_algo", "os_hash_value", "disk_format", "container_format", "min_disk",
-        "min_ram", "protected", "os_hidden", "created_at", "updated_at")}
-    body["tags"] = [t.value for t in image.tags]
-    body["properties"] = {p.name: p.value for p in image.properties}
+        "min_ram", "protected", "os_hidden")}
+    body.update(created_at=isotime(image.created_at), updated_at=isotime(image.updated_at),
+                is_public=image.visibility == "public",
+                tags=[t.value for t in image.tags],
+                properties={p.name: p.value for p in image.properties},
+                deleted=False, deleted_at=None)
     return body
+
+
+def isotime(value: datetime.datetime | None) -> str | None:
+    """A timestamp as Glance's notifications and API write it (UTC, seconds, Z)."""
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
 def _visible(session, caller: Caller, image_id: str) -> models.Image:

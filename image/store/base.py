@@ -18,12 +18,19 @@ failures are ``StoreError`` subclasses.
 """
 import abc
 import hashlib
+import queue
 import re
+import threading
 from collections.abc import Collection, Iterable, Iterator
 from typing import NamedTuple
 
 HASH_ALGO = "sha512"
-DEFAULT_CHUNK_SIZE = 65536
+DEFAULT_CHUNK_SIZE = 1024 * 1024
+# Fingerprint: chunks this large are hashed in threads (smaller ones inline,
+# where a thread hand-off would cost more than it saves), at most this many
+# chunks behind the writer.
+THREADED_MIN = 64 * 1024
+HASH_QUEUE_DEPTH = 8
 DEFAULT_ORPHAN_AGE = 3600.0
 IMAGE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}")
 
@@ -84,26 +91,84 @@ class Conflict(StoreError):
 
 
 class Fingerprint:
-    """Counts and hashes data as it passes: md5 and HASH_ALGO together."""
+    """Counts and hashes data as it passes: md5 and HASH_ALGO together.
+
+    Chunks of THREADED_MIN bytes or more are hashed in two threads, one per
+    hash, fed in order through short queues: hashlib releases the GIL on large
+    buffers, so md5, HASH_ALGO and the caller's own I/O run on different cores
+    instead of one after another. The hashes lag at most HASH_QUEUE_DEPTH
+    chunks behind ``update``. Use it as a context manager (or call
+    :meth:`close`) so the threads end whatever happens.
+    """
 
     def __init__(self, max_size: int | None = None):
         self.max_size = max_size
         self.size = 0
-        self._md5 = hashlib.md5(usedforsecurity=False)
-        self._hash = hashlib.new(HASH_ALGO)
+        self._hashers = (_Hasher(hashlib.md5(usedforsecurity=False)),
+                         _Hasher(hashlib.new(HASH_ALGO)))
 
-    def update(self, chunk: bytes) -> None:
+    def __enter__(self) -> "Fingerprint":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def update(self, chunk: bytes) -> bytes:
         """Account for ``chunk``; SizeExceeded, before hashing it, if it crosses
-        max_size."""
-        self.size += memoryview(chunk).nbytes
+        max_size. Returns the chunk as ``bytes`` (a copy when it was another
+        bytes-like object, which could change while the threads hash it):
+        store what it returns, and the hashes match what was stored."""
+        data = chunk if type(chunk) is bytes else bytes(chunk)
+        self.size += len(data)
         if self.max_size is not None and self.size > self.max_size:
             raise SizeExceeded(self.max_size)
-        self._md5.update(chunk)
-        self._hash.update(chunk)
+        for hasher in self._hashers:
+            hasher.update(data)
+        return data
 
     def stored_at(self, location: str) -> StoredData:
-        return StoredData(location, self.size, self._md5.hexdigest(), HASH_ALGO,
-                          self._hash.hexdigest())
+        """What was stored at ``location``: waits for the hashes to catch up."""
+        md5, other = (hasher.hexdigest() for hasher in self._hashers)
+        return StoredData(location, self.size, md5, HASH_ALGO, other)
+
+    def close(self) -> None:
+        """End the hashing threads (idempotent; the hashes are then final)."""
+        for hasher in self._hashers:
+            hasher.stop()
+
+
+class _Hasher:
+    """One hash, updated inline until a chunk of THREADED_MIN bytes comes, in a
+    thread of its own from then on (in the same order either way)."""
+
+    def __init__(self, hash_object):
+        self._hash = hash_object
+        self._queue: queue.Queue = queue.Queue(maxsize=HASH_QUEUE_DEPTH)
+        self._thread: threading.Thread | None = None
+
+    def update(self, data: bytes) -> None:
+        if self._thread is None:
+            if len(data) < THREADED_MIN:
+                self._hash.update(data)
+                return
+            self._thread = threading.Thread(target=self._run, daemon=True,
+                                            name=f"{self._hash.name}-hasher")
+            self._thread.start()
+        self._queue.put(data)
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            self._hash.update(data)
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def hexdigest(self) -> str:
+        self.stop()
+        return self._hash.hexdigest()
 
 
 def check_image_id(image_id: str) -> None:
@@ -159,7 +224,10 @@ class Store(abc.ABC):
         Raises DataNotFound or BadLocation at call time — before the first
         chunk, so an API can still answer 404 — and ValueError for a negative
         offset or length. The returned iterator has ``close()``; close it (or
-        exhaust it) to release what it holds.
+        exhaust it) to release what it holds. When it also has ``fileno()``,
+        it is a file object over exactly that range (``read(size)``, the
+        descriptor at ``offset``), which an API may hand to its WSGI server's
+        ``wsgi.file_wrapper`` to be sent with sendfile().
         """
 
     @abc.abstractmethod

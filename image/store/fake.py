@@ -44,16 +44,16 @@ class MemoryStore(base.Store):
             self._partials.add(partial)
             self._touched[partial] = time.time()
         try:
-            fingerprint = base.Fingerprint(max_size)
-            parts = []
-            for chunk in chunks:
-                fingerprint.update(chunk)
-                parts.append(bytes(chunk))
-                self._touch(partial)
+            with base.Fingerprint(max_size) as fingerprint:
+                parts = []
+                for chunk in chunks:
+                    parts.append(fingerprint.update(chunk))
+                    self._touch(partial)
+                stored = fingerprint.stored_at(location)
             self._publish(partial, location, image_id, b"".join(parts))
         finally:
             self._forget(partial)
-        return fingerprint.stored_at(location)
+        return stored
 
     def _touch(self, partial: str) -> None:
         with self._lock:

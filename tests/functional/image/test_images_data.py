@@ -1,4 +1,4 @@
-"""Image data: upload, download (ranges), stage + import, limits, notifications."""
+"""Image data: upload, download (ranges), stage + import, limits."""
 import hashlib
 import subprocess
 
@@ -163,28 +163,3 @@ def test_delete_removes_data(demo, image_app):
     assert store.orphans([], min_age=0) != []
     assert demo.delete(f"/v2/images/{image_id}").status_code == 204
     assert store.orphans([], min_age=0) == []
-
-
-class _Recorder:
-    def __init__(self):
-        self.events = []
-
-    def info(self, ctxt, event_type, payload):
-        self.events.append((event_type, payload))
-
-
-def test_notifications(cloud, tmp_path):
-    from stratus import notifications
-    recorder = _Recorder()
-    notifier = notifications.Notifier("image", recorder)
-    app = build_image(cloud, tmp_path, notifier=notifier)
-    demo = _client(cloud, app, "demo")
-    image_id = _queued(demo, name="n")
-    demo.upload(image_id, b"data")
-    demo.patch_image(image_id, [{"op": "replace", "path": "/name", "value": "m"}])
-    demo.delete(f"/v2/images/{image_id}")
-    assert notifier.flush(5)
-    assert [e for e, _ in recorder.events] == [
-        "image.image.create", "image.image.activate", "image.image.upload",
-        "image.image.update", "image.image.delete"]
-    assert all(p["id"] == image_id for _, p in recorder.events)

@@ -152,6 +152,37 @@ class TestStoreContract:
         growth = max(peak) - before
         assert growth < RSS_GROWTH_BOUND, f"RSS grew by {growth // MiB} MiB for 64 MiB"
 
+    def test_chunks_changed_after_they_were_given_do_not_change_the_data(self, store):
+        """A source may refill one buffer for every chunk: what is stored and
+        what is hashed are the bytes as they were when handed over."""
+        buffer = bytearray(MiB)
+        expected = []
+
+        def refilled():
+            for _ in range(5):
+                buffer[:] = os.urandom(MiB)
+                expected.append(bytes(buffer))
+                yield buffer
+            buffer[:] = bytes(MiB)
+
+        stored = store.add("img", refilled())
+        data = b"".join(expected)
+        assert read_all(store, stored.location) == data
+        assert stored.checksum == hashlib.md5(data).hexdigest()
+        assert stored.hash_value == hashlib.sha512(data).hexdigest()
+
+    def test_hashing_threads_end_with_the_add(self, store):
+        def hashers():
+            return [t for t in threading.enumerate() if t.name.endswith("-hasher")]
+
+        store.add("img", Source(4 * MiB))
+        assert hashers() == []
+        with pytest.raises(ConnectionResetError):
+            store.add("other", Source(10 * MiB, fail_after=3))
+        with pytest.raises(base.SizeExceeded):
+            store.add("third", Source(10 * MiB), max_size=2 * MiB)
+        assert hashers() == []
+
     def test_failing_chunks_leave_nothing(self, store):
         source = Source(10 * MiB, fail_after=3)
         with pytest.raises(ConnectionResetError):  # the source's own error, unchanged
@@ -363,6 +394,39 @@ class TestFilesystemStore:
             with pytest.raises(base.BadLocation):
                 fs_store.delete(location)
         assert (tmp_path / "secret").read_bytes() == b"secret"
+
+    def test_get_is_also_a_file_over_the_range(self, fs_store):
+        data = os.urandom(10_000)
+        stored = fs_store.add("img", [data])
+        chunks = fs_store.get(stored.location, 1000, 3000, chunk_size=MiB)
+        assert os.lseek(chunks.fileno(), 0, os.SEEK_CUR) == 1000  # where sendfile starts
+        assert chunks.read(1000) == data[1000:2000]
+        assert chunks.read() == data[2000:4000]
+        assert chunks.read(10) == b""
+        chunks.close()
+        assert chunks.read() == b""
+
+    def test_write_behind_asks_the_kernel_to_write_and_drop_behind(self, fs_store,
+                                                                   monkeypatch):
+        calls = []
+        monkeypatch.setattr(filesystem, "_FADVISE",
+                            lambda fd, offset, length, advice: calls.append(
+                                (offset, length, advice)))
+        fs_store.add("img", Source(40 * MiB + 5))
+        step = filesystem.WRITE_BEHIND
+        assert [(offset, offset + length) for offset, length, _ in calls] == [
+            (0, step), (0, 2 * step), (step, 3 * step), (2 * step, 4 * step),
+            (3 * step, 5 * step)]
+        assert {advice for _, _, advice in calls} == {os.POSIX_FADV_DONTNEED}
+
+    def test_write_behind_failures_are_ignored(self, fs_store, monkeypatch):
+        def fadvise(fd, offset, length, advice):
+            raise OSError(errno.ESPIPE, "Illegal seek")
+
+        monkeypatch.setattr(filesystem, "_FADVISE", fadvise)
+        source = Source(20 * MiB)
+        stored = fs_store.add("img", source)
+        assert stored.hash_value == source.sha512.hexdigest()
 
     def test_does_not_follow_a_symlink_planted_in_its_directory(self, fs_store, directory,
                                                                tmp_path):
