@@ -9,7 +9,6 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,16 +21,10 @@ from network.agent.dhcp.server import proxy_key as dhcp_proxy_key
 from network.agent.l3.router import proxy_key as router_proxy_key
 from network.agent.linuxbridge.driver import LinuxBridgeDriver
 from tests.functional.network_agent import contract
+from tests.integration.guests import sh
 
 TOOLS = ("ip", "bridge", "dnsmasq", "iptables-nft-restore", "ip6tables-nft-restore", "ipset",
          "ping", "busybox", "sysctl")
-
-
-def sh(*argv: str, check: bool = True, stdin: str | None = None) -> str:
-    result = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=60)
-    if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(argv)} failed ({result.returncode}): {result.stderr}")
-    return result.stdout
 
 
 @pytest.fixture(scope="session", autouse=True)

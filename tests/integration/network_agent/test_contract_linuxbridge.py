@@ -14,7 +14,8 @@ from tests.functional.network_agent.contract import (
     subnet,
     vxlan_network,
 )
-from tests.integration.network_agent.conftest import leftovers, make_settings, sh
+from tests.integration.guests import sh
+from tests.integration.network_agent.conftest import leftovers, make_settings
 
 
 class TestLinuxBridgeDriver(contract.DriverContract):

@@ -12,14 +12,13 @@ import dataclasses
 import fcntl
 import http.server
 import json
-import os
 import subprocess
 import threading
 from collections.abc import Iterator
 
 import pytest
 
-from network.agent import model, names
+from network.agent import model
 from network.agent.metadata_proxy import signing
 from tests.functional.network_agent.contract import (
     PHYSNET,
@@ -29,77 +28,13 @@ from tests.functional.network_agent.contract import (
     subnet,
     vxlan_network,
 )
-from tests.integration.network_agent.conftest import leftovers, sh
+from tests.integration.guests import Guest, sh
+from tests.integration.network_agent.conftest import leftovers
 
 EXTERNAL_CIDR = "172.24.99.0/24"
 HOST_IP = "172.24.99.1"
 SECRET = "dataplane-secret"
 LOCK = "/tmp/stratus-network-agent-dataplane.lock"
-UDHCPC_SCRIPT = """#!/bin/sh
-[ "$1" = bound ] || [ "$1" = renew ] || exit 0
-ip addr add "$ip/$mask" dev "$interface"
-ip link set "$interface" mtu "${mtu:-1500}"
-if [ -n "$staticroutes" ]; then
-    set -- $staticroutes
-    while [ $# -ge 2 ]; do ip route replace "$1" via "$2" dev "$interface"; shift 2; done
-elif [ -n "$router" ]; then
-    ip route replace default via "${router%% *}" dev "$interface"
-fi
-env > "$UDHCPC_OUT"
-"""
-
-
-class Guest:
-    """A stand-in for a VM: a namespace with eth0, whose peer on the host is
-    the port's tap."""
-
-    def __init__(self, port: model.Port, folder: str):
-        self.port = port
-        self.ns = "gst-" + port.id[:8]
-        self.folder = folder
-        sh("ip", "netns", "add", self.ns)
-        sh("ip", "link", "add", names.tap(port.id), "type", "veth", "peer", "name", "eth0",
-           "netns", self.ns)
-        sh("ip", "-n", self.ns, "link", "set", "eth0", "address", port.mac_address, "up")
-        sh("ip", "-n", self.ns, "link", "set", "lo", "up")
-        sh("ip", "link", "set", names.tap(port.id), "up")
-
-    def run(self, *argv: str, timeout: float = 30) -> subprocess.CompletedProcess:
-        return subprocess.run(["ip", "netns", "exec", self.ns, *argv], capture_output=True,
-                              text=True, timeout=timeout,
-                              env={**os.environ, "UDHCPC_OUT": self.lease_file})
-
-    @property
-    def lease_file(self) -> str:
-        return os.path.join(self.folder, f"{self.ns}.lease")
-
-    def dhcp(self) -> dict[str, str]:
-        """Get a lease with busybox udhcpc; the variables its script saw."""
-        script = os.path.join(self.folder, "udhcpc.sh")
-        if not os.path.exists(script):
-            with open(script, "w") as target:
-                target.write(UDHCPC_SCRIPT)
-            os.chmod(script, 0o755)
-        result = self.run("busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "8",
-                          "-T", "1", "-O", "staticroutes", "-O", "mtu", "-s", script)
-        assert result.returncode == 0, f"no lease for {self.ns}: {result.stderr}"
-        with open(self.lease_file) as lease:
-            return dict(line.split("=", 1) for line in lease.read().splitlines()
-                        if "=" in line)
-
-    def ping(self, address: str, source: str | None = None) -> bool:
-        argv = ["ping", "-c", "1", "-W", "1", address] + (["-I", source] if source else [])
-        return self.run(*argv).returncode == 0
-
-    def fetch(self, url: str) -> str:
-        result = self.run("timeout", "10", "busybox", "wget", "-q", "-O", "-", url)
-        assert result.returncode == 0, f"wget {url} from {self.ns}: {result.stderr}"
-        return result.stdout
-
-    def delete(self) -> None:
-        sh("ip", "netns", "delete", self.ns, check=False)
-
-
 class MetadataService(http.server.ThreadingHTTPServer):
     """Stands in for stratus-compute-metadata on the host's loopback."""
 
