@@ -43,6 +43,13 @@ NETWORK_OPTS = [
                     "-1 means no cap (a list without 'limit' returns everything)."),
 ]
 
+AGENT_OPTS = [
+    cfg.IntOpt("agent_down_time", default=75, min=1,
+               help="Seconds after its last heartbeat a network agent is considered "
+                    "down ('alive' false in /v2.0/agents). Keep it at least twice the "
+                    "agents' report_interval."),
+]
+
 QUOTA_DEFAULTS = {
     "network": 100, "subnet": 100, "port": 500, "subnetpool": -1,
     "router": 10, "floatingip": 50, "security_group": 10,
@@ -60,6 +67,7 @@ QUOTA_OPTS = [
 def register(conf: cfg.ConfigOpts) -> None:
     conf.register_opts(NETWORK_OPTS, group="network")
     conf.register_opts(QUOTA_OPTS, group="quotas")
+    conf.register_opts(AGENT_OPTS, group="agent")
     auth.register(conf)
     conf.set_default("bind_port", 9696, group="api")
 
@@ -68,4 +76,5 @@ def list_opts():
     return [
         ("network", NETWORK_OPTS),
         ("quotas", QUOTA_OPTS),
+        ("agent", AGENT_OPTS),
     ]

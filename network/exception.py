@@ -116,6 +116,89 @@ class PortSecurityAndIPRequiredForSecurityGroups(BadRequest):
                       "order to use security groups.")
 
 
+class SubnetMismatchForPort(BadRequest):
+    message_format = "Subnet on port %(port_id)s does not match the requested subnet " \
+                     "%(subnet_id)s."
+
+
+class ExternalIpAddressExhausted(BadRequest):
+    message_format = "Unable to find any IP address on external network %(net_id)s."
+
+
+class InvalidRoutes(InvalidInput):
+    message_format = "Invalid format for routes: %(routes)s, %(reason)s"
+
+
+class RoutesExhausted(BadRequest):
+    message_format = ("Unable to complete operation for %(router_id)s. The number of routes "
+                      "exceeds the maximum %(quota)s.")
+
+
+# Security groups (400)
+
+class SecurityGroupInvalidPortRange(InvalidInput):
+    message_format = "For TCP/UDP protocols, port_range_min must be <= port_range_max"
+
+
+class SecurityGroupInvalidProtocolForPort(InvalidInput):
+    message_format = ("Ports cannot be specified for protocol %(protocol)s. Ports are only "
+                      "supported for %(valid_port_protocols)s.")
+
+
+class SecurityGroupInvalidPortValue(InvalidInput):
+    message_format = "Invalid value for port %(port)s"
+
+
+class SecurityGroupInvalidIcmpValue(InvalidInput):
+    message_format = ("Invalid value for ICMP %(field)s (%(attr)s) %(value)s. It must be 0 "
+                      "to 255.")
+
+
+class SecurityGroupEthertypeConflictWithProtocol(InvalidInput):
+    message_format = "Invalid ethertype %(ethertype)s for protocol %(protocol)s."
+
+
+class SecurityGroupMissingIcmpType(InvalidInput):
+    message_format = ("ICMP code (port-range-max) %(value)s is provided but ICMP type "
+                      "(port-range-min) is missing.")
+
+
+class SecurityGroupRuleInvalidProtocol(InvalidInput):
+    message_format = ("Security group rule protocol %(protocol)s not supported. Only protocol "
+                      "values %(values)s and integer representations [0 to 255] are "
+                      "supported.")
+
+
+class SecurityGroupRulesNotSingleProject(InvalidInput):
+    message_format = "Multiple project_ids in bulk security group rule create not allowed"
+
+
+class SecurityGroupMultipleRemoteEntites(InvalidInput):
+    message_format = ("Only one of remote_ip_prefix or remote_group_id or "
+                      "remote_address_group_id may be provided.")
+
+
+class SecurityGroupProtocolRequiredWithPorts(InvalidInput):
+    message_format = "Must also specify protocol if port range is given."
+
+
+class SecurityGroupNotSingleGroupRules(InvalidInput):
+    message_format = "Only allowed to update rules for one security profile at a time"
+
+
+class SecurityGroupRuleParameterConflict(InvalidInput):
+    message_format = "Conflicting value ethertype %(ethertype)s for CIDR %(cidr)s"
+
+
+class SecurityGroupRuleInvalidEtherType(InvalidInput):
+    message_format = ("Security group rule for ethertype '%(ethertype)s' not supported. "
+                      "Allowed values are %(values)s.")
+
+
+class InvalidCIDR(BadRequest):
+    message_format = "Invalid CIDR %(input)s given as IP prefix."
+
+
 # -- 403, 404 --------------------------------------------------------------
 
 class PolicyNotAuthorized(NeutronError, exception.Forbidden):
@@ -152,6 +235,44 @@ class ExtensionNotFound(NotFound):
 
 class AvailabilityZoneNotFound(NotFound):
     message_format = "AvailabilityZone %(availability_zone)s could not be found."
+
+
+class AgentNotFound(NotFound):
+    message_format = "Agent %(id)s could not be found."
+
+
+class RouterNotFound(NotFound):
+    message_format = "Router %(router_id)s could not be found"
+
+
+class RouterInterfaceNotFound(NotFound):
+    message_format = "Router %(router_id)s does not have an interface with id %(port_id)s"
+
+
+class RouterInterfaceNotFoundForSubnet(NotFound):
+    message_format = "Router %(router_id)s has no interface on subnet %(subnet_id)s"
+
+
+class FloatingIPNotFound(NotFound):
+    message_format = "Floating IP %(floatingip_id)s could not be found"
+
+
+class ExternalGatewayForFloatingIPNotFound(NotFound):
+    message_format = ("External network %(external_network_id)s is not reachable from subnet "
+                      "%(subnet_id)s.  Therefore, cannot associate Port %(port_id)s with a "
+                      "Floating IP.")
+
+
+class SecurityGroupNotFound(NotFound):
+    message_format = "Security group %(id)s does not exist"
+
+
+class SecurityGroupRuleNotFound(NotFound):
+    message_format = "Security group rule %(id)s does not exist"
+
+
+class AddressGroupNotFound(NotFound):
+    message_format = "Address group %(address_group_id)s could not be found."
 
 
 # -- 409 -------------------------------------------------------------------
@@ -233,6 +354,83 @@ class AddressPairAndPortSecurityRequired(Conflict):
 
 class SubnetAllocationError(Conflict):
     message_format = "Failed to allocate subnet: %(reason)s."
+
+
+class PortInUse(InUse):
+    message_format = ("Unable to complete operation on port %(port_id)s for network "
+                      "%(net_id)s. Port already has an attached device %(device_id)s.")
+
+
+class ServicePortInUse(InUse):
+    message_format = "Port %(port_id)s cannot be deleted directly via the port API: " \
+                     "%(reason)s."
+
+
+class ExternalNetworkInUse(InUse):
+    message_format = ("External network %(net_id)s cannot be updated to be made "
+                      "non-external, since it has existing gateway ports.")
+
+
+class RouterInUse(InUse):
+    message_format = "Router %(router_id)s %(reason)s"
+
+
+class RouterInterfaceInUseByFloatingIP(InUse):
+    message_format = ("Router interface for subnet %(subnet_id)s on router %(router_id)s "
+                      "cannot be deleted, as it is required by one or more floating IPs.")
+
+
+class RouterInterfaceInUseByRoute(InUse):
+    message_format = ("Router interface for subnet %(subnet_id)s on router %(router_id)s "
+                      "cannot be deleted, as it is required by one or more routes.")
+
+
+class RouterExternalGatewayInUseByFloatingIp(InUse):
+    message_format = ("Gateway cannot be updated for router %(router_id)s, since a gateway to "
+                      "external network %(net_id)s is required by one or more floating IPs.")
+
+
+class FloatingIPPortAlreadyAssociated(InUse):
+    message_format = ("Cannot associate floating IP %(floating_ip_address)s (%(fip_id)s) with "
+                      "port %(port_id)s using fixed IP %(fixed_ip)s, as that fixed IP already "
+                      "has a floating IP on external network %(net_id)s.")
+
+
+class FipAssociated(InUse):
+    message_format = ("Unable to complete the operation on port %(port_id)s because the port "
+                      "still has an associated floating IP.")
+
+
+class SecurityGroupInUse(InUse):
+    message_format = "Security Group %(id)s %(reason)s."
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("reason", "in use")
+        super().__init__(**kwargs)
+
+
+class SecurityGroupCannotRemoveDefault(InUse):
+    message_format = "Insufficient rights for removing default security group."
+
+
+class SecurityGroupCannotUpdateDefault(InUse):
+    message_format = "Updating default security group not allowed."
+
+
+class SecurityGroupDefaultAlreadyExists(InUse):
+    message_format = "Default security group already exists."
+
+
+class DuplicateSecurityGroupRuleInPost(InUse):
+    message_format = "Duplicate Security Group Rule in POST."
+
+
+class SecurityGroupRuleExists(InUse):
+    message_format = "Security group rule already exists. Rule id is %(rule_id)s."
+
+
+class SecurityGroupConflict(Conflict):
+    message_format = "Error %(reason)s while attempting the operation."
 
 
 # -- 412, 503 --------------------------------------------------------------

@@ -167,11 +167,73 @@ SUBNETPOOLS = {
     "remove_prefixes": ADMIN_OR_PROJECT_MEMBER,
 }
 
+SG_OWNER_MEMBER = "role:member and rule:sg_owner"
+SG_OWNER_READER = "role:reader and rule:sg_owner"
+SECURITY_GROUPS = {
+    "sg_owner": "project_id:%(security_group:project_id)s",
+    "admin_or_sg_owner": any_of("rule:context_is_admin", "rule:sg_owner"),
+    "admin_owner_or_sg_owner": any_of("rule:owner", "rule:admin_or_sg_owner"),
+    "create_security_group": ADMIN_OR_PROJECT_MEMBER,
+    "create_security_group:tags": ADMIN_OR_PROJECT_MEMBER,
+    "get_security_group": ADMIN_OR_PROJECT_READER,
+    "get_security_group:tags": ADMIN_OR_PROJECT_READER,
+    "update_security_group": ADMIN_OR_PROJECT_MEMBER,
+    "update_security_group:tags": ADMIN_OR_PROJECT_MEMBER,
+    "delete_security_group": ADMIN_OR_PROJECT_MEMBER,
+    "delete_security_group:tags": ADMIN_OR_PROJECT_MEMBER,
+    "create_security_group_rule": any_of(ADMIN, SG_OWNER_MEMBER),
+    "get_security_group_rule": any_of(ADMIN, SG_OWNER_READER),
+    "delete_security_group_rule": any_of(ADMIN, SG_OWNER_MEMBER),
+}
+
+PROJECT_MANAGER = "role:manager and project_id:%(project_id)s"
+ROUTERS = {
+    "create_router": ADMIN_OR_PROJECT_MEMBER,
+    "create_router:external_gateway_info": ADMIN_OR_PROJECT_MEMBER,
+    "create_router:external_gateway_info:network_id": ADMIN_OR_PROJECT_MEMBER,
+    "create_router:external_gateway_info:enable_snat": ADMIN,
+    "create_router:external_gateway_info:external_fixed_ips": ADMIN,
+    "create_router:tags": ADMIN_OR_PROJECT_MEMBER,
+    "get_router": ADMIN_OR_PROJECT_READER,
+    "get_router:tags": ADMIN_OR_PROJECT_READER,
+    "update_router": ADMIN_OR_PROJECT_MEMBER,
+    "update_router:external_gateway_info": ADMIN_OR_PROJECT_MEMBER,
+    "update_router:external_gateway_info:network_id": ADMIN_OR_PROJECT_MEMBER,
+    "update_router:external_gateway_info:enable_snat": ADMIN,
+    "update_router:external_gateway_info:external_fixed_ips": ADMIN,
+    "update_router:tags": ADMIN_OR_PROJECT_MEMBER,
+    "delete_router": ADMIN_OR_PROJECT_MEMBER,
+    "delete_router:tags": ADMIN_OR_PROJECT_MEMBER,
+    "add_router_interface": ADMIN_OR_PROJECT_MEMBER,
+    "remove_router_interface": ADMIN_OR_PROJECT_MEMBER,
+    "add_extraroutes": ADMIN_OR_PROJECT_MEMBER,
+    "remove_extraroutes": ADMIN_OR_PROJECT_MEMBER,
+}
+
+FLOATINGIPS = {
+    "create_floatingip": ADMIN_OR_PROJECT_MEMBER,
+    "create_floatingip:floating_ip_address": any_of(ADMIN, PROJECT_MANAGER),
+    "create_floatingip:tags": ADMIN_OR_PROJECT_MEMBER,
+    "get_floatingip": ADMIN_OR_PROJECT_READER,
+    "get_floatingip:tags": ADMIN_OR_PROJECT_READER,
+    "update_floatingip": ADMIN_OR_PROJECT_MEMBER,
+    "update_floatingip:tags": ADMIN_OR_PROJECT_MEMBER,
+    "delete_floatingip": ADMIN_OR_PROJECT_MEMBER,
+    "delete_floatingip:tags": ADMIN_OR_PROJECT_MEMBER,
+    "get_floatingip_pool": ADMIN_OR_PROJECT_READER,
+}
+
 OTHERS = {
     "get_quota": any_of(ADMIN, PROJECT_READER),
     "update_quota": ADMIN,
     "delete_quota": ADMIN,
     "get_availability_zone": "",
+}
+
+AGENTS = {
+    "get_agent": ADMIN,
+    "update_agent": ADMIN,
+    "delete_agent": ADMIN,
 }
 
 
@@ -208,6 +270,7 @@ def _literal(value: str):
 
 def list_rules() -> list[policy.RuleDefault]:
     rules = {}
-    for group in (BASE, NETWORKS, SUBNETS, PORTS, SUBNETPOOLS, OTHERS):
+    for group in (BASE, NETWORKS, SUBNETS, PORTS, SUBNETPOOLS, SECURITY_GROUPS, ROUTERS,
+                  FLOATINGIPS, OTHERS, AGENTS):
         rules.update(group)
     return [policy.RuleDefault(name, check) for name, check in rules.items()]

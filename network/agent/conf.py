@@ -29,6 +29,36 @@ AGENT_OPTS = [
                     "up only its own. Each agent needs its own agent_state_path."),
 ]
 
+LOOP_OPTS = [
+    cfg.BoolOpt("dhcp", default=True,
+                help="Run a DHCP server (dnsmasq, with a metadata proxy for isolated "
+                     "networks) for every network with a DHCP-enabled subnet: true on a "
+                     "network node. Registers the 'DHCP agent' (and 'Metadata agent')."),
+    cfg.BoolOpt("l3", default=True,
+                help="Run routers (namespaces, NAT, floating IPs, metadata proxies): "
+                     "true on a network node. Each router runs on one of the hosts with "
+                     "an enabled 'L3 agent', chosen by the API. Registers the 'L3 "
+                     "agent' (and 'Metadata agent')."),
+    cfg.StrOpt("driver", default="linuxbridge", choices=["linuxbridge", "fake"],
+               help="The dataplane: 'linuxbridge' (the real one) or 'fake' (in memory, "
+                    "for a simulated node that carries no traffic)."),
+    cfg.FloatOpt("report_interval", default=30.0, min=0.1,
+                 help="Seconds between heartbeats to the API (see the API's "
+                      "agent_down_time, which should be at least twice this)."),
+    cfg.FloatOpt("resync_interval", default=300.0, min=0.1,
+                 help="Seconds between full synchronizations: the whole state of this "
+                      "host is fetched and applied again, repairing drift (a deleted "
+                      "namespace, a killed dnsmasq) and removing what the API no longer "
+                      "has."),
+    cfg.FloatOpt("tap_scan_interval", default=1.0, min=0.05,
+                 help="Seconds between scans for new or vanished taps of the ports "
+                      "bound to this host (a new tap is wired and its port goes ACTIVE; "
+                      "a vanished one makes it DOWN)."),
+    cfg.FloatOpt("retry_interval", default=5.0, min=0.05,
+                 help="Seconds before retrying what failed: an API call that timed "
+                      "out, or a change the host refused."),
+]
+
 DHCP_OPTS = [
     cfg.IntOpt("dnsmasq_lease_duration", default=86400, min=120,
                help="Seconds a DHCP lease lasts; guests renew at half of it."),
@@ -51,13 +81,13 @@ METADATA_OPTS = [
 
 
 def register(conf: cfg.ConfigOpts) -> None:
-    conf.register_opts(AGENT_OPTS, group="agent")
+    conf.register_opts(AGENT_OPTS + LOOP_OPTS, group="agent")
     conf.register_opts(DHCP_OPTS, group="dhcp")
     conf.register_opts(METADATA_OPTS, group="metadata")
 
 
 def list_opts():
-    return [("agent", AGENT_OPTS), ("dhcp", DHCP_OPTS), ("metadata", METADATA_OPTS)]
+    return [("agent", AGENT_OPTS + LOOP_OPTS), ("dhcp", DHCP_OPTS), ("metadata", METADATA_OPTS)]
 
 
 def settings(conf: cfg.ConfigOpts) -> driver.Settings:

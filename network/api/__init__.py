@@ -7,22 +7,29 @@ Adding a resource (routers, floating IPs, security groups…):
    update/delete/not_found`` (see :mod:`network.api.resource`), listing
    through a :class:`network.manager.query.Listing`, counting against
    :class:`network.manager.quotas.Quotas` (add its model to ``COUNTED``),
-   taggable through ``network.manager.tags.TAGGABLE``;
+   taggable through ``network.manager.tags.TAGGABLE``, and calling
+   ``self.dataplane.changed(...)`` after each change the network agents
+   must apply (see :mod:`network.manager.dataplane`);
 3. the manager on :class:`network.service.NetworkService` under the
-   collection's name;
+   collection's name (and in its list of managers given the dataplane hook);
 4. a blueprint module declaring its :class:`network.api.attributes.Resource`
    and registering a :class:`network.api.resource.Controller` (plus any
    actions), added to :data:`BLUEPRINTS`;
 5. its rules in :mod:`network.policies` and its aliases in
    :mod:`network.extensions`.
 """
-from network import exception
+from network import exception, plugin
 from network.api import (
+    agents,
     availability_zones,
     extensions,
+    floating_ips,
     networks,
     ports,
     quotas,
+    routers,
+    security_group_rules,
+    security_groups,
     subnetpools,
     subnets,
     tags,
@@ -34,7 +41,8 @@ from stratus.wsgi import app as wsgi_app
 from stratus.wsgi import auth
 
 BLUEPRINTS = (versions, extensions, networks, subnets, subnetpools, ports, tags, quotas,
-              availability_zones)
+              availability_zones, security_groups, security_group_rules,
+              routers, floating_ips, agents)
 PUBLIC_PATHS = ("/",)
 
 
@@ -44,10 +52,16 @@ def create_app(conf, service: NetworkService | None = None):
 
     Build it after any fork (gunicorn calls this in each worker): the
     notifier's transport and thread belong to the process that made them.
+    A service built here also serves the network agents over the bus
+    (:func:`network.plugin.connect`, which does not wait for the broker;
+    its connection is ``app.extensions["network_agents"]``); a ``service``
+    given (tests) is left as it is.
     """
     app = wsgi_app.create_app(conf, "network", exception.render_fault)
     if service is None:
-        service = NetworkService(conf, notifications.Notifier.from_conf(conf))
+        service = NetworkService(conf, notifications.Notifier.from_conf(conf),
+                                 dataplane=plugin.AgentNotifier())
+        app.extensions["network_agents"] = plugin.connect(conf, service)
     app.extensions["network"] = service
     auth.protect(app, conf, public_paths=PUBLIC_PATHS)
     for module in BLUEPRINTS:

@@ -22,6 +22,14 @@ ONE_TAG = attributes.Attribute("tag", schema=TAG)
 PATH = "/v2.0/<collection>/<resource_id>/tags"
 
 
+@blueprint.url_value_preprocessor
+def _collection_name(endpoint, values):
+    """URLs hyphenate collections (security-groups) that TAGGABLE, the service
+    and the policy rules spell with underscores."""
+    if values and "collection" in values:
+        values["collection"] = values["collection"].replace("-", "_")
+
+
 def _authorize(collection: str, resource_id: str, action: str) -> None:
     """404 unless the caller sees the resource; 403 unless policy allows ``action``."""
     if collection not in TAGGABLE:

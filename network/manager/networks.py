@@ -6,9 +6,13 @@ shared and external ones; any other is :class:`NetworkNotFound` (404).
 Deletion refuses (409 NetworkInUse) while ports other than those whose
 ``device_owner`` is in :data:`AUTO_DELETE_OWNERS` (the DHCP port) remain;
 those, the subnets and their addresses go with the network. A later resource
-that must clean up first (floating IPs on an external network) adds its
-owner to :data:`AUTO_DELETE_OWNERS` and a function to :data:`BEFORE_DELETE`,
-called as ``fn(session, network_row)`` inside the deleting transaction.
+that must clean up first (unassociated floating IPs on an external network)
+adds a function to :data:`BEFORE_DELETE`, called as ``fn(session,
+network_row)`` inside the deleting transaction before the check for ports
+in use (so the ports it removes do not count), or adds its owner to
+:data:`AUTO_DELETE_OWNERS`. One that constrains changes (no longer external
+while routers use it) adds ``fn(session, network_row, changes)`` to
+:data:`BEFORE_UPDATE`, called before a change applies.
 """
 from __future__ import annotations
 
@@ -18,9 +22,11 @@ import sqlalchemy as sa
 
 from network import database, exception, models
 from network.manager import Caller, query, segments, standard
+from network.manager.dataplane import Dataplane
 
 AUTO_DELETE_OWNERS = {"network:dhcp"}
 BEFORE_DELETE: list[Callable] = []
+BEFORE_UPDATE: list[Callable] = []
 IN_USE = "There are one or more ports still in use on the network"
 
 COLUMNS = {
@@ -62,6 +68,7 @@ def visible(caller: Caller) -> list:
 class Networks:
     listing = query.Listing(models.Network, COLUMNS, not_found=not_found,
                             resource_type="networks")
+    dataplane = Dataplane()  # the service sets the one that tells the agents
 
     def __init__(self, db, conf, quotas, notifier=None):
         self.db = db
@@ -177,6 +184,8 @@ class Networks:
             row = self.row(session, caller, network_id, lock=True)
             standard.check_revision(row, revision)
             self._check_provider_unchanged(row, changes)
+            for hook in BEFORE_UPDATE:
+                hook(session, row, changes)
             if changes.get("shared") is False and row.shared:
                 self._check_unshare(session, row)
             if changes.get("is_default") and not row.is_default:
@@ -191,6 +200,7 @@ class Networks:
             return self.views(session, [row])[0]
         view = self.db.write(update)
         standard.emit(self.notifier, "network.update.end", {"network": view})
+        self.dataplane.changed(networks=[network_id])
         return view
 
     def delete(self, caller: Caller, network_id: str, revision: int | None = None) -> None:
@@ -198,19 +208,20 @@ class Networks:
             row = self.row(session, caller, network_id, lock=True)
             standard.check_revision(row, revision)
             view = self.views(session, [row])[0]
+            for hook in BEFORE_DELETE:
+                hook(session, row)
             busy = session.execute(sa.select(models.Port.id).where(
                 models.Port.network_id == network_id,
                 models.Port.device_owner.not_in(AUTO_DELETE_OWNERS)).limit(1)).first()
             if busy is not None:
                 raise exception.NetworkInUse(net_id=network_id, reason=IN_USE)
-            for hook in BEFORE_DELETE:
-                hook(session, row)
             self._delete_children(session, network_id)
             session.delete(row)
             return view
         view = self.db.write(delete)
         standard.emit(self.notifier, "network.delete.end",
                       {"network_id": network_id, "network": view})
+        self.dataplane.changed(networks=[network_id])
 
     def _delete_children(self, session, network_id: str) -> None:
         ports = session.scalars(sa.select(models.Port.id).where(

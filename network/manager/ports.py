@@ -10,20 +10,37 @@ security groups, tags and networks for a whole page in one query each.
 ``status`` starts ``DOWN``; the network agent reports ``ACTIVE`` through
 :meth:`Ports.set_status`. A port bound to a host (``binding:host_id``) has
 ``binding:vif_type`` ``bridge``, otherwise ``unbound``.
+
+Resources that own ports (routers, floating IPs) create and remove them
+inside their own transactions with :meth:`Ports.insert`,
+:meth:`Ports.change_ips` and :func:`delete_rows`, and guard the ports API
+through :data:`BEFORE_UPDATE` and :data:`BEFORE_DELETE`.
 """
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
 from network import database, exception, models, security_groups
 from network.ipam import allocator, mac
 from network.manager import Caller, fixed_ips, networks, query, standard
+from network.manager.dataplane import Dataplane
 
 STATUSES = ("ACTIVE", "DOWN", "BUILD", "ERROR")
 BOUND_VIF_TYPE = "bridge"
 BOUND_VIF_DETAILS = {"port_filter": True, "connectivity": "l2"}
+ADMIN = Caller(None, True)
+
+# Other resources' rules about the ports API, run inside its write
+# transaction: ``fn(session, caller, port_row, changes)`` before a PUT
+# changes a port, ``fn(session, caller, port_row)`` before a DELETE removes
+# one; either may raise to refuse. A BEFORE_DELETE hook may return a
+# function, called with the ports manager once the deletion committed, to
+# announce its own changes (notifications, dataplane).
+BEFORE_UPDATE: list[Callable] = []
+BEFORE_DELETE: list[Callable] = []
 
 COLUMNS = {
     "id": models.Port.id, "name": models.Port.name, "project_id": models.Port.project_id,
@@ -65,6 +82,7 @@ class Ports:
                             special={"fixed_ips": fixed_ips.port_condition,
                                      "security_groups": _security_group_filter})
     not_found = staticmethod(not_found)
+    dataplane = Dataplane()  # the service sets the one that tells the agents
 
     def __init__(self, db, conf, quotas, networks_manager, notifier=None):
         self.db = db
@@ -119,6 +137,7 @@ class Ports:
         views = database.write(self.db, create)
         for view in views:
             standard.emit(self.notifier, "port.create.end", {"port": view})
+        self._changed(views)
         return views
 
     def _insert(self, session, caller: Caller, item: dict):
@@ -146,7 +165,8 @@ class Ports:
                                        port.device_owner)
         groups = security_groups.for_new_port(session, port.project_id,
                                               item.get("security_groups"),
-                                              port.port_security_enabled)
+                                              port.port_security_enabled,
+                                              port.device_owner, caller.is_admin)
         session.add(port)
         session.flush()
         fixed_ips.record(session, port.id, chosen)
@@ -190,12 +210,16 @@ class Ports:
         def update(session):
             port = self.row(session, caller, port_id)
             standard.check_revision(port, revision)
+            for hook in BEFORE_UPDATE:
+                hook(session, caller, port, changes)
+            groups_before = _load_groups(session, [port_id])[port_id]
             self._apply(session, port, changes)
             standard.touch(port)
             session.flush()
-            return self.views(session, [port])[0]
-        view = database.write(self.db, update)
+            return self.views(session, [port])[0], groups_before
+        view, groups_before = database.write(self.db, update)
         standard.emit(self.notifier, "port.update.end", {"port": view})
+        self._changed([view], groups_before)
         return view
 
     def _apply(self, session, port: models.Port, changes: dict) -> None:
@@ -267,16 +291,52 @@ class Ports:
         def delete(session):
             port = self.row(session, caller, port_id)
             standard.check_revision(port, revision)
+            announce = [hook(session, caller, port) for hook in BEFORE_DELETE]
             view = self.views(session, [port])[0]
-            session.execute(sa.delete(models.IPAllocation).where(
-                models.IPAllocation.port_id == port_id))
-            session.execute(sa.delete(models.PortSecurityGroup).where(
-                models.PortSecurityGroup.port_id == port_id))
-            standard.delete_tags(session, "ports", [port_id])
-            session.delete(port)
-            return view
-        view = self.db.write(delete)
+            delete_rows(session, [port_id])
+            return view, announce
+        view, announce = self.db.write(delete)
         standard.emit(self.notifier, "port.delete.end", {"port_id": port_id, "port": view})
+        for after in announce:
+            if after is not None:
+                after(self)
+        self._changed([view])
+
+    def _changed(self, views: list[dict], more_groups: list[str] = ()) -> None:
+        """Tell the agents: the ports, their networks' DHCP servers, and the
+        filters that name their groups as remote groups."""
+        self.dataplane.changed(
+            networks={view["network_id"] for view in views},
+            ports=[view["id"] for view in views],
+            security_groups={group for view in views for group in view["security_groups"]}
+            | set(more_groups))
+
+    # -- for the managers of resources owning ports --------------------------
+
+    def insert(self, session, item: dict) -> models.Port:
+        """Create the port ``item`` (shaped like a parsed POST body, with
+        ``project_id``) inside the caller's transaction, for a resource that
+        owns it: no policy, quota or notification, any network."""
+        port = self._insert(session, ADMIN, item)[0]
+        session.flush()
+        return port
+
+    def change_ips(self, session, port: models.Port, entries: list[dict]) -> None:
+        """Give ``port`` the ``fixed_ips`` ``entries`` ask for (as a PUT
+        would), inside the caller's transaction."""
+        self._change_ips(session, port, entries)
+        standard.touch(port)
+
+
+def delete_rows(session, port_ids: list[str]) -> None:
+    """Remove the ports ``port_ids`` with their addresses, security group
+    memberships and tags (no hook, no notification)."""
+    if not port_ids:
+        return
+    for model in (models.IPAllocation, models.PortSecurityGroup):
+        session.execute(sa.delete(model).where(model.port_id.in_(port_ids)))
+    standard.delete_tags(session, "ports", port_ids)
+    session.execute(sa.delete(models.Port).where(models.Port.id.in_(port_ids)))
 
 
 def _view(row: models.Port, ips: list[dict], groups: list[str], tags: list[str],

@@ -24,6 +24,10 @@ COUNTED = {
     "subnet": models.Subnet,
     "port": models.Port,
     "subnetpool": models.SubnetPool,
+    "router": models.Router,
+    "floatingip": models.FloatingIP,
+    "security_group": models.SecurityGroup,
+    "security_group_rule": models.SecurityGroupRule,
 }
 
 

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from network import exception, models
 from network.ipam import subnets as subnet_math
 from network.manager import Caller, networks, query, standard
+from network.manager.dataplane import Dataplane
 
 SERVICE_TYPE_PREFIXES = ("network:", "compute:")
 IN_USE = "One or more ports have an IP allocation from this subnet"
@@ -67,6 +68,7 @@ class Subnets:
                             special={"router:external": _external_filter,
                                      "segment_id": _segment_filter})
     not_found = staticmethod(not_found)
+    dataplane = Dataplane()  # the service sets the one that tells the agents
 
     def __init__(self, db, conf, quotas, networks_manager, pools, notifier=None):
         self.db = db
@@ -118,6 +120,7 @@ class Subnets:
         views = self.db.write(create)
         for view in views:
             standard.emit(self.notifier, "subnet.create.end", {"subnet": view})
+        self.dataplane.changed(networks={view["network_id"] for view in views})
         return views
 
     def _insert(self, session, caller: Caller, item: dict) -> models.Subnet:
@@ -186,6 +189,7 @@ class Subnets:
             return self.views(session, [row])[0]
         view = self.db.write(update)
         standard.emit(self.notifier, "subnet.update.end", {"subnet": view})
+        self.dataplane.changed(networks=[view["network_id"]])
         return view
 
     def _apply(self, session, row: models.Subnet, changes: dict) -> None:
@@ -239,10 +243,11 @@ class Subnets:
             network = session.get(models.Network, row.network_id)
             standard.touch(network)
             session.delete(row)
-            return view
-        view = self.db.write(delete)
+            return view, holders
+        view, holders = self.db.write(delete)
         standard.emit(self.notifier, "subnet.delete.end",
                       {"subnet_id": subnet_id, "subnet": view})
+        self.dataplane.changed(networks=[view["network_id"]], ports=holders)
 
     # -- checks ------------------------------------------------------------
 

@@ -19,6 +19,9 @@ TAGGABLE = {
     "subnets": models.Subnet,
     "ports": models.Port,
     "subnetpools": models.SubnetPool,
+    "routers": models.Router,
+    "floatingips": models.FloatingIP,
+    "security_groups": models.SecurityGroup,
 }
 
 

@@ -29,8 +29,9 @@ def test_default_port(demo, net, subnet, notifier):
         "updated_at", "revision_number", "network_id", "mac_address", "admin_state_up",
         "status", "device_id", "device_owner", "fixed_ips", "allowed_address_pairs",
         "extra_dhcp_opts", "security_groups", "port_security_enabled", "binding:vnic_type"}
+    [default] = demo.get("/v2.0/security-groups?name=default").get_json()["security_groups"]
     assert (port["status"], port["admin_state_up"], port["security_groups"]) == \
-        ("DOWN", True, [])
+        ("DOWN", True, [default["id"]])
     assert port["mac_address"].startswith("fa:16:3e:")
     [ip] = port["fixed_ips"]
     assert ip["subnet_id"] == subnet["id"]
@@ -198,18 +199,20 @@ def test_port_security_and_pairs(demo):
     assert fault(groups) == (400, "PortSecurityAndIPRequiredForSecurityGroups")
     secure = demo.network()
     demo.subnet(secure["id"])
-    port = demo.port(secure["id"], security_groups=["sg-1", "sg-2"],
+    sg1, sg2 = (demo.post("/v2.0/security-groups", json={"security_group": {"name": name}})
+                .get_json()["security_group"]["id"] for name in ("sg-1", "sg-2"))
+    port = demo.port(secure["id"], security_groups=[sg1, sg2],
                      allowed_address_pairs=[{"ip_address": "10.0.0.50"},
                                             {"ip_address": "10.1.0.0/24",
                                              "mac_address": "fa:16:3e:aa:bb:cc"}],
                      extra_dhcp_opts=[{"opt_name": "bootfile-name", "opt_value": "pxe.0"}])
-    assert port["security_groups"] == ["sg-1", "sg-2"]
+    assert sorted(port["security_groups"]) == sorted([sg1, sg2])
     assert port["allowed_address_pairs"] == [
         {"ip_address": "10.0.0.50", "mac_address": port["mac_address"]},
         {"ip_address": "10.1.0.0/24", "mac_address": "fa:16:3e:aa:bb:cc"}]
     assert port["extra_dhcp_opts"] == [{"opt_name": "bootfile-name", "opt_value": "pxe.0",
                                         "ip_version": 4}]
-    listed = demo.get("/v2.0/ports?security_groups=sg-2").get_json()["ports"]
+    listed = demo.get(f"/v2.0/ports?security_groups={sg2}").get_json()["ports"]
     assert [p["id"] for p in listed] == [port["id"]]
     updated = demo.put(f"/v2.0/ports/{port['id']}",
                        json={"port": {"security_groups": [], "allowed_address_pairs": [],
