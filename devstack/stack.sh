@@ -75,7 +75,7 @@ run_step python install_venv
 run_step python install_stratus
 
 # ---------------------------------------------------------------- services
-# Later components (compute, network, volume) follow with the same verbs,
+# Later components (compute, volume) follow with the same verbs,
 # each from its own lib file.
 
 run_step identity install_identity
@@ -89,8 +89,14 @@ run_step image configure_image
 run_step image init_image
 run_step image start_image
 
+run_step network install_network
+run_step network configure_network
+run_step network init_network
+run_step network start_network
+
 run_step clients configure_clients
 run_step image upload_default_image
+run_step network create_initial_networks
 
 run_step tempest install_tempest
 run_step tempest configure_tempest
@@ -104,6 +110,7 @@ say "Stratus is running (stack.sh took ${SECONDS}s)."
 say ""
 say "  identity:     $(identity_url)/v3"
 say "  image:        $(image_url)  (default image $DEFAULT_IMAGE_NAME)"
+say "  network:      $(network_url)  (external network public on $PUBLIC_BRIDGE, $(_public_gateway) on the host)"
 say "  region:       $REGION_NAME"
 say "  admin:        admin / \$ADMIN_PASSWORD  (project admin)"
 say "  demo:         demo / \$DEMO_PASSWORD    (project demo)"

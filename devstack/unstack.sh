@@ -51,18 +51,20 @@ load_settings
 # Services in the reverse order of stack.sh; later components add their
 # stop_X here, before identity.
 
+run_step network stop_network
 run_step image stop_image
 run_step identity stop_identity
 # Anything registered that no component stopped by name, then supervisord.
 run_step supervisor stop_supervisor
 
 # ---------------------------------------------------------------- host cleanup
-# Hook for later components: destroy the guests Stratus started (libvirt
-# domains), delete the qdhcp-*/qrouter-* namespaces, the bridges, taps and
-# vxlan links it made, its iptables rules. Each component does this in its
-# own stop_X or cleanup_X; nothing to undo yet.
+# What the services made on the host goes with their stop_X: stop_network
+# removes the qdhcp-*/qrouter-* namespaces, bridges, veths, vxlan links,
+# dnsmasq and proxy processes and iptables rules of the network agent
+# (compute adds its guests). cleanup_X then removes data.
 
 if [ "$CLEAN" = true ]; then
+    run_step network cleanup_network
     run_step image cleanup_image
     run_step identity cleanup_identity
     run_step clients cleanup_clients

@@ -6,7 +6,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 TEMPEST_VENV=/opt/stratus/tempest-venv
 TEMPEST_DIR=/var/lib/stratus/tempest
-REGEX=${1:-'^tempest\.api\.(identity|image)\.'}
+REGEX=${1:-'^tempest\.api\.(identity|image|network)\.'}
 [ -f "$TEMPEST_DIR/etc/tempest.conf" ] || {
     echo "no $TEMPEST_DIR/etc/tempest.conf: run devstack/stack.sh first" >&2; exit 1; }
 cd "$TEMPEST_DIR"

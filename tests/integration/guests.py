@@ -44,6 +44,11 @@ class Guest:
         sh("ip", "-n", self.ns, "link", "set", "lo", "up")
         sh("ip", "link", "set", names.tap(port.id), "up")
 
+    @classmethod
+    def for_port(cls, port_id: str, mac_address: str, folder: str) -> "Guest":
+        """A guest for a port known only by the API's id and MAC."""
+        return cls(model.Port(id=port_id, network_id="", mac_address=mac_address), folder)
+
     def run(self, *argv: str, timeout: float = 30) -> subprocess.CompletedProcess:
         return subprocess.run(["ip", "netns", "exec", self.ns, *argv], capture_output=True,
                               text=True, timeout=timeout,
