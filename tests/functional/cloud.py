@@ -27,8 +27,15 @@ class Cloud:
     projects: dict  # name -> id
     endpoints: dict  # service type -> its catalog endpoints
     identity: object = None  # the IdentityService behind url
+    tokens: dict = dataclasses.field(default_factory=dict)  # user -> token
 
     def token(self, user: str) -> str:
+        """A project-scoped token of ``user`` (one per user, reused)."""
+        if user not in self.tokens:
+            self.tokens[user] = self._new_token(user)
+        return self.tokens[user]
+
+    def _new_token(self, user: str) -> str:
         project = "admin" if user == "admin" else user
         password = ADMIN_PASSWORD if user == "admin" else PASSWORD
         response = requests.post(f"{self.url}/v3/auth/tokens", timeout=30, json=password_auth(

@@ -101,14 +101,8 @@ class AuthedClient:
             "Content-Type": "application/octet-stream", **headers})
 
 
-_tokens: dict = {}
-
-
 def _client(cloud, app, user):
-    key = (cloud.url, user)
-    if key not in _tokens:
-        _tokens[key] = cloud.token(user)
-    return AuthedClient(app.test_client(), _tokens[key], cloud.projects[user])
+    return AuthedClient(app.test_client(), cloud.token(user), cloud.projects[user])
 
 
 @pytest.fixture

@@ -123,14 +123,8 @@ class AuthedClient:
         return self.make("subnetpool", **body)
 
 
-_tokens: dict = {}
-
-
 def client_for(cloud, app, user) -> AuthedClient:
-    key = (cloud.url, user)
-    if key not in _tokens:
-        _tokens[key] = cloud.token(user)
-    return AuthedClient(app.test_client(), _tokens[key], cloud.projects[user])
+    return AuthedClient(app.test_client(), cloud.token(user), cloud.projects[user])
 
 
 @pytest.fixture
