@@ -196,7 +196,12 @@ class FloatingIP(Model):
 
 @dataclasses.dataclass(frozen=True)
 class Router(Model):
+    """A router. ``admin_state_up`` False: its ports stay plugged (their
+    addresses answer) but it forwards nothing, as an administratively down
+    Neutron router."""
+
     id: str
+    admin_state_up: bool = True
     interfaces: tuple[RouterPort, ...] = ()
     gateway: RouterPort | None = None
     enable_snat: bool = True

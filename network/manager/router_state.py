@@ -34,10 +34,10 @@ from network.manager import fixed_ips, router_ports
 
 
 def for_agents(session, router_ids: Sequence[str] | None = None) -> list[dict]:
-    """The routers agents run: those administratively up, among
-    ``router_ids`` (all when None), oldest first. A router named but not
-    returned is gone or down: its agent removes it."""
-    stmt = sa.select(models.Router).where(models.Router.admin_state_up)
+    """The routers agents run, among ``router_ids`` (all when None), oldest
+    first; a router administratively down is run without forwarding. A
+    router named but not returned is gone: its agent removes it."""
+    stmt = sa.select(models.Router)
     if router_ids is not None:
         if not router_ids:
             return []

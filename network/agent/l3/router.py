@@ -20,7 +20,7 @@ from network.agent.linuxbridge.iproute import IpBatch, Link
 from network.agent.linuxbridge.l2 import L2, addresses_of
 from network.agent.metadata_proxy.launcher import ROUTER_PORT, MetadataProxies
 
-SYSCTLS = ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]
+FORWARDING = ("net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding")
 
 
 def proxy_key(router_id: str) -> str:
@@ -40,7 +40,10 @@ class Routers:
         ns = self.l2.names.router_namespace(router.id)
         if ns not in namespaces:
             self.executor.run(["ip", "netns", "add", ns])
-        self.executor.run(["sysctl", "-q", "-w", *SYSCTLS], netns=ns)
+        # An administratively down router keeps its ports but forwards nothing.
+        flag = int(router.admin_state_up)
+        self.executor.run(["sysctl", "-q", "-w", *(f"{key}={flag}" for key in FORWARDING)],
+                          netns=ns)
         ns_links = iproute.links(self.executor, ns)
         root, inside = IpBatch(), IpBatch(ns)
         if not ns_links.get("lo") or not ns_links["lo"].up:

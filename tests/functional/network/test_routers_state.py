@@ -55,14 +55,17 @@ def test_router_state_matches_the_agent_model(admin, demo, network_app):
     assert built.enable_snat is True
 
 
-def test_routers_for_host_lists_routers_that_are_up(demo, network_app):
+def test_routers_for_host_lists_down_routers_as_not_forwarding(demo, network_app):
+    """A router administratively down still has its ports plugged (Tempest
+    waits for them to be ACTIVE), but the agent stops its forwarding."""
     up = demo.make("router", name="up")
-    demo.make("router", name="down", admin_state_up=False)
+    down = demo.make("router", name="down", admin_state_up=False)
     routers = _service(network_app).routers
     states = routers.routers_for_host("node-1")
-    assert [state["id"] for state in states] == [up["id"]]
+    assert [state["id"] for state in states] == [up["id"], down["id"]]
     assert states[0]["gateway"] is None and states[0]["interfaces"] == []
     assert model.Router.from_dict(states[0]).gateway is None
+    assert [model.Router.from_dict(s).admin_state_up for s in states] == [True, False]
     assert routers.router_state("6c8f4a7e-4c6b-4a6e-8a9e-1f0f1e2d3c4b") is None
 
 
