@@ -42,6 +42,7 @@ class Api:
         response = requests.post(f"{auth_url}/auth/tokens", json=body, timeout=60)
         response.raise_for_status()
         self.token = response.headers["X-Subject-Token"]
+        self.project_id = response.json()["token"]["project"]["id"]
         catalog = response.json()["token"]["catalog"]
         self.url = next(e["url"] for s in catalog if s["type"] == "network"
                         for e in s["endpoints"] if e["interface"] == "public").rstrip("/")
@@ -131,6 +132,10 @@ def main(argv: list[str]) -> None:
                         help="the agent's host name (binding:host_id)")
     args = parser.parse_args(argv)
     api = Api()
+    # Room for the ports whatever the project holds already (needs admin).
+    quota_url = f"/quotas/{api.project_id}"
+    port_quota = api.call("GET", quota_url).json()["quota"]["port"]
+    api.call("PUT", quota_url, json={"quota": {"port": -1}})
     network_id = make_network(api, "bench-ports", "10.250.0.0/20")
     try:
         ids, seconds, latencies = create_ports(api, network_id, args.ports, args.clients)
@@ -149,7 +154,11 @@ def main(argv: list[str]) -> None:
             else:
                 wire(api, network_id, args.wire, args.clients, args.host)
     finally:
+        leftover = api.call("GET", f"/ports?network_id={network_id}&device_owner="
+                                   "&fields=id").json()["ports"]
+        delete_ports(api, [port["id"] for port in leftover], args.clients)
         api.call("DELETE", f"/networks/{network_id}")
+        api.call("PUT", quota_url, json={"quota": {"port": port_quota}})
 
 
 if __name__ == "__main__":
