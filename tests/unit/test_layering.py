@@ -49,3 +49,18 @@ def test_agents_and_drivers_never_touch_the_database():
                 if name.startswith("stratus.db") or name.startswith("sqlalchemy"):
                     offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_agents_never_import_their_api_side():
+    """An agent gets its state over the bus, never from the API's managers or
+    tables (DESIGN.md §2): a node holds no database credentials."""
+    api_side = ("network.api", "network.manager", "network.models", "network.database",
+                "network.service", "network.plugin", "compute.api", "compute.conductor",
+                "compute.models")
+    offenders = []
+    for folder in ("compute/agent", "compute/virt", "network/agent"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for name in _imports(path):
+                if name.startswith(api_side):
+                    offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert not offenders, "\n".join(offenders)
