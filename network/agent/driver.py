@@ -79,6 +79,7 @@ class RouterState:
     floating_ips: Mapping[str, str]
     snat: bool
     metadata: bool  # its metadata proxy runs
+    advertising: bool = False  # it sends IPv6 router advertisements
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,8 +136,10 @@ class Driver(abc.ABC):
     @abc.abstractmethod
     def ensure_router(self, router: model.Router) -> None:
         """The router's namespace has exactly its interfaces, gateway, routes,
-        SNAT and floating IPs, and its metadata proxy runs. Ensures the
-        networks it plugs into."""
+        SNAT and floating IPs, and its metadata proxy runs; it sends IPv6
+        router advertisements (in the subnet's ``ipv6_ra_mode``) on each
+        interface with an address on a subnet that has one, and none
+        otherwise. Ensures the networks it plugs into."""
 
     @abc.abstractmethod
     def delete_router(self, router_id: str) -> None:

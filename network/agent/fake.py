@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 
 from network.agent import driver, model, names
+from network.agent.l3 import advertise
 
 
 class FakeDriver(driver.Driver):
@@ -84,9 +85,11 @@ class FakeDriver(driver.Driver):
             self.delete_dhcp(network.id)
             return
         bridge = self._ensure_network(network)
+        assigned = {subnet.id for subnet in subnets if subnet.id in enabled
+                    and subnet.dhcp_assigns}
         hosts = frozenset((port.mac_address.lower(), fixed.ip_address)
                           for port in ports for fixed in port.fixed_ips
-                          if fixed.subnet_id in enabled)
+                          if fixed.subnet_id in assigned)
         metadata = any(s.enable_dhcp and s.ip_version == 4 and not s.routed for s in subnets)
         with self._lock:
             old = self.dhcp.get(network.id)
@@ -116,6 +119,7 @@ class FakeDriver(driver.Driver):
                              for f in router.floating_ips} if gateway else {},
             "snat": bool(gateway_ip and router.enable_snat and internal),
             "metadata": True,
+            "advertising": bool(advertise.advertised(router)),
         }
         with self._lock:
             self._drop_router_taps(router.id)
@@ -164,7 +168,7 @@ class FakeDriver(driver.Driver):
                       for net_id, s in self.dhcp.items()},
                 routers={router_id: driver.RouterState(
                     r["interfaces"], r["gateway"], dict(r["floating_ips"]), r["snat"],
-                    r["metadata"]) for router_id, r in self.routers.items()},
+                    r["metadata"], r["advertising"]) for router_id, r in self.routers.items()},
                 port_security=frozenset(self.port_security),
                 taps=dict(self.taps))
 

@@ -20,6 +20,12 @@ EGRESS = "egress"
 IPV4 = "IPv4"
 IPV6 = "IPv6"
 
+# A subnet's ipv6_ra_mode / ipv6_address_mode (Neutron's values).
+SLAAC = "slaac"
+DHCPV6_STATELESS = "dhcpv6-stateless"
+DHCPV6_STATEFUL = "dhcpv6-stateful"
+IPV6_MODES = (SLAAC, DHCPV6_STATELESS, DHCPV6_STATEFUL)
+
 T = TypeVar("T", bound="Model")
 
 
@@ -72,7 +78,13 @@ class HostRoute(Model):
 class Subnet(Model):
     """A subnet. ``routed`` says a router interface serves it (its gateway
     answers); a subnet that is not routed is isolated, and its DHCP server
-    then also serves the metadata proxy and a host route to it."""
+    then also serves the metadata proxy and a host route to it.
+
+    IPv6 only: ``ipv6_ra_mode`` set makes the router interface on the
+    subnet send router advertisements in that mode; ``ipv6_address_mode``
+    says how guests get addresses (``slaac``: from the RAs, nothing from
+    DHCP; ``dhcpv6-stateless``: SLAAC, options from DHCPv6;
+    ``dhcpv6-stateful`` or neither mode: addresses from DHCPv6)."""
 
     id: str
     network_id: str
@@ -83,12 +95,31 @@ class Subnet(Model):
     dns_nameservers: tuple[str, ...] = ()
     host_routes: tuple[HostRoute, ...] = ()
     routed: bool = False
+    ipv6_ra_mode: str | None = None
+    ipv6_address_mode: str | None = None
 
     _nested = {"host_routes": HostRoute}
 
     @property
     def prefixlen(self) -> int:
         return ipaddress.ip_network(self.cidr, strict=False).prefixlen
+
+    @property
+    def dhcp_answers(self) -> bool:
+        """Whether a DHCP server answers on this subnet (with addresses or
+        only options): not for SLAAC, nor for a subnet with an RA mode and
+        no address mode (as Neutron)."""
+        if self.ip_version == 4:
+            return True
+        if self.ipv6_address_mode:
+            return self.ipv6_address_mode != SLAAC
+        return not self.ipv6_ra_mode
+
+    @property
+    def dhcp_assigns(self) -> bool:
+        """Whether DHCP hands out the subnet's addresses (IPv4, stateful
+        DHCPv6, or IPv6 with neither mode set)."""
+        return self.dhcp_answers and self.ipv6_address_mode != DHCPV6_STATELESS
 
 
 @dataclasses.dataclass(frozen=True)

@@ -294,7 +294,8 @@ def _subnet_dict(row: models.Subnet, routed: bool) -> dict:
     return {"id": row.id, "network_id": row.network_id, "cidr": row.cidr,
             "ip_version": row.ip_version, "gateway_ip": row.gateway_ip,
             "enable_dhcp": row.enable_dhcp, "dns_nameservers": list(row.dns_nameservers),
-            "host_routes": [dict(route) for route in row.host_routes], "routed": routed}
+            "host_routes": [dict(route) for route in row.host_routes], "routed": routed,
+            "ipv6_ra_mode": row.ipv6_ra_mode, "ipv6_address_mode": row.ipv6_address_mode}
 
 
 def _port_view(row: models.Port, addresses: list[dict]) -> dict:

@@ -13,7 +13,8 @@ in the shape of ``network/agent/model.py``'s ``Router``::
                                "provider:physical_network", "mtu"},
                    "subnets": [{"id", "network_id", "cidr", "ip_version",
                                 "gateway_ip", "enable_dhcp", "dns_nameservers",
-                                "host_routes", "routed"}]}
+                                "host_routes", "routed", "ipv6_ra_mode",
+                                "ipv6_address_mode"}]}
 
 Interfaces and subnets come oldest first; only interfaces holding an
 address are listed; floating IPs are the router's associated ones. The
@@ -97,7 +98,9 @@ def _subnet(subnet: models.Subnet) -> dict:
             "ip_version": subnet.ip_version, "gateway_ip": subnet.gateway_ip,
             "enable_dhcp": subnet.enable_dhcp,
             "dns_nameservers": list(subnet.dns_nameservers),
-            "host_routes": [dict(route) for route in subnet.host_routes], "routed": True}
+            "host_routes": [dict(route) for route in subnet.host_routes], "routed": True,
+            "ipv6_ra_mode": subnet.ipv6_ra_mode,
+            "ipv6_address_mode": subnet.ipv6_address_mode}
 
 
 def _subnets(session, subnet_ids: set[str]) -> dict[str, models.Subnet]:

@@ -2,7 +2,10 @@
 
 Static allocation only (``--dhcp-range=…,static``): dnsmasq answers exactly
 the MAC addresses of its hosts file (``MAC,hostname,IP``), one line per fixed
-IP of each port handed to ``ensure_dhcp``. Per-subnet options (router, DNS
+IP of each port handed to ``ensure_dhcp``. IPv6 subnets follow their
+``ipv6_address_mode`` (``model.Subnet.dhcp_answers``/``dhcp_assigns``):
+SLAAC subnets get no range; stateless DHCPv6 ones a range with no hosts
+(options only); stateful ones a range and hosts, as IPv4. Per-subnet options (router, DNS
 servers, classless static routes) are in the options file, tagged
 ``subnet-<id>``. Changes to hosts or options rewrite those files and send
 SIGHUP (dnsmasq rereads both); dnsmasq is restarted only when its command
@@ -42,7 +45,7 @@ def serves_metadata(subnets: Sequence[model.Subnet]) -> bool:
 def hosts_file(subnets: Sequence[model.Subnet], ports: Sequence[model.Port]) -> str:
     """The --dhcp-hostsfile: one ``MAC,hostname,IP`` line per fixed IP on a
     DHCP-enabled subnet (IPv6 addresses in brackets)."""
-    enabled = {subnet.id: subnet for subnet in dhcp_subnets(subnets)}
+    enabled = {subnet.id: subnet for subnet in dhcp_subnets(subnets) if subnet.dhcp_assigns}
     lines = []
     for port in sorted(ports, key=lambda item: item.id):
         for fixed in port.fixed_ips:
@@ -75,6 +78,8 @@ def options_file(subnets: Sequence[model.Subnet], dhcp_port: model.Port,
     option 3."""
     lines = []
     for subnet in dhcp_subnets(subnets):
+        if not subnet.dhcp_answers:
+            continue
         tag = f"tag:subnet-{subnet.id}"
         servers = list(subnet.dns_nameservers) or [
             server for server in dns_servers
@@ -111,6 +116,8 @@ def command(folder: str, interface: str, subnets: Sequence[model.Subnet],
             f"--interface={interface}", "--except-interface=lo", "--dhcp-authoritative"]
     leases = 0
     for subnet in dhcp_subnets(subnets):
+        if not subnet.dhcp_answers:
+            continue
         network = ipaddress.ip_network(subnet.cidr, strict=False)
         mask = str(network.netmask) if network.version == 4 else str(network.prefixlen)
         argv.append(f"--dhcp-range=set:subnet-{subnet.id},{network.network_address},static,"

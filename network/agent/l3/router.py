@@ -6,7 +6,8 @@ gateway is ``qg-<port>`` on the external network's bridge with the gateway
 port's IPs plus every floating IP (/32), and the default route via the
 external subnet's gateway. Static routes and the default route carry
 ``proto static`` so stale ones can be told apart and removed. NAT is
-``nat.rules``; the metadata proxy listens on ``launcher.ROUTER_PORT``.
+``nat.rules``; the metadata proxy listens on ``launcher.ROUTER_PORT``;
+IPv6 router advertisements are ``advertise``'s.
 """
 import ipaddress
 import json
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from network.agent import driver, model, names
 from network.agent.executor import Executor
 from network.agent.l3 import nat
+from network.agent.l3.advertise import Advertisers
 from network.agent.linuxbridge import iproute
 from network.agent.linuxbridge.iproute import IpBatch, Link
 from network.agent.linuxbridge.l2 import L2, addresses_of
@@ -28,10 +30,12 @@ def proxy_key(router_id: str) -> str:
 
 
 class Routers:
-    def __init__(self, executor: Executor, l2: L2, proxies: MetadataProxies):
+    def __init__(self, executor: Executor, l2: L2, proxies: MetadataProxies,
+                 advertisers: Advertisers):
         self.executor = executor
         self.l2 = l2
         self.proxies = proxies
+        self.advertisers = advertisers
 
     def ensure(self, router: model.Router, bridges: Mapping[str, str],
                root_links: dict[str, Link], namespaces: set[str]) -> None:
@@ -79,6 +83,7 @@ class Routers:
         self.executor.run(["iptables-nft-restore"], stdin=text, netns=ns)
         self.proxies.ensure(proxy_key(router.id), self.proxies.command(
             proxy_key(router.id), ns, "0.0.0.0", ROUTER_PORT, router_id=router.id))
+        self.advertisers.ensure(router, ns)
 
     def _routes(self, stale: IpBatch, inside: IpBatch, router: model.Router,
                 gateway_device: str | None) -> None:
@@ -119,6 +124,7 @@ class Routers:
 
     def delete(self, router_id: str, namespaces: set[str]) -> None:
         self.proxies.stop(proxy_key(router_id))
+        self.advertisers.remove(router_id)
         ns = self.l2.names.router_namespace(router_id)
         if ns in namespaces:
             iproute.delete_namespace(self.executor, ns)
@@ -132,5 +138,6 @@ class Routers:
         return driver.RouterState(
             interfaces=frozenset(interfaces), gateway=next(iter(gateway), None),
             floating_ips=floating, snat=snat,
-            metadata=self.proxies.running(proxy_key(router_id)) is not None)
+            metadata=self.proxies.running(proxy_key(router_id)) is not None,
+            advertising=self.advertisers.running(router_id))
 

@@ -12,6 +12,7 @@ from network.agent import driver, model, names
 from network.agent.dhcp import dnsmasq
 from network.agent.dhcp.server import DhcpServers
 from network.agent.executor import CommandFailed, Executor
+from network.agent.l3.advertise import Advertisers
 from network.agent.l3.router import Routers
 from network.agent.linuxbridge import iproute
 from network.agent.linuxbridge.firewall import Firewall
@@ -51,7 +52,8 @@ class LinuxBridgeDriver(driver.Driver):
                                 dnsmasq.Dnsmasq(self.executor,
                                                 os.path.join(settings.state_path, "dhcp")),
                                 self.proxies, settings)
-        self.routers = Routers(self.executor, self.l2, self.proxies)
+        self.routers = Routers(self.executor, self.l2, self.proxies, Advertisers(
+            dnsmasq.Dnsmasq(self.executor, os.path.join(settings.state_path, "ra"))))
 
     # -- networks ----------------------------------------------------------
 
@@ -171,10 +173,10 @@ class LinuxBridgeDriver(driver.Driver):
             self.dhcp.delete(network_id, namespaces)
         for key in self.proxies.keys():
             self.proxies.stop(key)
-        dhcp_root = self.dhcp.dnsmasq.root
-        if os.path.isdir(dhcp_root):
-            for network_id in os.listdir(dhcp_root):
-                self.dhcp.dnsmasq.remove(network_id)
+        for servers in (self.dhcp.dnsmasq, self.routers.advertisers.servers):
+            if os.path.isdir(servers.root):
+                for object_id in os.listdir(servers.root):
+                    servers.remove(object_id)
         links = iproute.links(self.executor)
         for network_id in self.l2.networks(links):
             self.l2.delete_network(network_id, links)

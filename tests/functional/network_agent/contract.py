@@ -222,6 +222,21 @@ class DriverContract:
         assert names.tap(dhcp_port.id) not in observed.taps
         driver.delete_dhcp(network.id)
 
+    def test_dhcpv6_hosts_follow_the_address_mode(self, driver):
+        network = vxlan_network()
+        modes = (model.DHCPV6_STATEFUL, model.DHCPV6_STATELESS, model.SLAAC)
+        subs = [subnet(network, f"fd00:2{n}::/64", ip_version=6, gateway_ip=f"fd00:2{n}::1",
+                       ipv6_ra_mode=mode, ipv6_address_mode=mode)
+                for n, mode in enumerate(modes)]
+        dhcp_port = port(network, *((s, f"fd00:2{n}::2") for n, s in enumerate(subs)),
+                         device_owner="network:dhcp")
+        guest = port(network, *((s, f"fd00:2{n}::10") for n, s in enumerate(subs)))
+        driver.ensure_dhcp(network, subs, dhcp_port, [guest])
+        state = driver.observed().dhcp[network.id]
+        assert state.running
+        assert state.hosts == {(guest.mac_address, "fd00:20::10")}
+        driver.delete_dhcp(network.id)
+
     # -- routers -----------------------------------------------------------------
 
     def router_setup(self, **router_overrides):
@@ -278,6 +293,32 @@ class DriverContract:
         assert not driver.observed().routers[router.id].metadata
         driver.ensure_router(router)
         assert driver.observed().routers[router.id].metadata
+
+    def ipv6_interface(self, ra_mode: str | None) -> model.RouterPort:
+        network = vxlan_network()
+        sub = subnet(network, "fd00:30::/64", ip_version=6, gateway_ip="fd00:30::1",
+                     ipv6_ra_mode=ra_mode, ipv6_address_mode=ra_mode)
+        return router_port(network, sub, "fd00:30::1")
+
+    def test_router_advertises_only_for_ipv6_subnets_with_an_ra_mode(self, driver):
+        router, _, _ = self.router_setup(gateway=None)
+        driver.ensure_router(router)
+        assert not driver.observed().routers[router.id].advertising
+        slaac = dataclasses.replace(
+            router, interfaces=router.interfaces + (self.ipv6_interface(model.SLAAC),))
+        driver.ensure_router(slaac)
+        driver.ensure_router(slaac)
+        assert driver.observed().routers[router.id].advertising
+        stateful = dataclasses.replace(
+            router, interfaces=(self.ipv6_interface(model.DHCPV6_STATEFUL),))
+        driver.ensure_router(stateful)
+        assert driver.observed().routers[router.id].advertising
+        driver.ensure_router(dataclasses.replace(
+            router, interfaces=(self.ipv6_interface(None),)))
+        assert not driver.observed().routers[router.id].advertising
+        driver.ensure_router(slaac)
+        driver.delete_router(router.id)
+        assert router.id not in driver.observed().routers
 
     def test_delete_router(self, driver):
         router, _, _ = self.router_setup()

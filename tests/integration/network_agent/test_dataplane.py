@@ -11,14 +11,18 @@ twice; only the test's own bridges and namespaces ever carry traffic.
 import dataclasses
 import fcntl
 import http.server
+import ipaddress
 import json
 import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 
 from network.agent import model
+from network.agent.linuxbridge.sg_rules import link_local
 from network.agent.metadata_proxy import signing
 from tests.functional.network_agent.contract import (
     PHYSNET,
@@ -224,3 +228,119 @@ def test_a_guest_not_in_the_hosts_file_gets_no_lease(agent, tmp_path):
     result = guest.run("busybox", "udhcpc", "-i", "eth0", "-f", "-q", "-n", "-t", "2",
                        "-T", "1", "-s", "/bin/true")
     assert result.returncode != 0, "dnsmasq leased to an unknown MAC"
+
+
+def eui64(cidr: str, mac: str) -> str:
+    """The SLAAC address a guest with ``mac`` derives in the /64 ``cidr``."""
+    interface_id = int(ipaddress.ip_address(link_local(mac))) & (2 ** 64 - 1)
+    return str(ipaddress.ip_network(cidr)[interface_id])
+
+
+def wait_for_global_address(guest: Guest, address: str, timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = guest.run("ip", "-6", "-j", "addr", "show", "dev", "eth0").stdout
+        for info in json.loads(out or "[]")[0].get("addr_info", []):
+            if info["local"] == address and not info.get("tentative"):
+                return True
+        time.sleep(0.5)
+    return False
+
+
+def test_a_slaac_guest_configures_itself_from_the_routers_advertisements(agent, tmp_path):
+    network = vxlan_network()
+    sub = subnet(network, "fd00:77::/64", ip_version=6, gateway_ip="fd00:77::1", routed=True,
+                 ipv6_ra_mode=model.SLAAC, ipv6_address_mode=model.SLAAC)
+    mac = new_mac()
+    guest_port = port(network, (sub, eui64(sub.cidr, mac)), mac_address=mac)
+    guest = Guest(guest_port, str(tmp_path))
+    agent.guests.append(guest)
+    for key in ("accept_ra", "autoconf"):
+        guest.run("sysctl", "-q", "-w", f"net.ipv6.conf.eth0.{key}=1")
+    agent.plug_taps(network, [guest_port])
+    icmp6 = rule(model.INGRESS, ethertype=model.IPV6, protocol="icmpv6")
+    agent.ensure_port_security([port_filter(guest, rule(model.EGRESS, ethertype=model.IPV6),
+                                            icmp6)])
+    router = model.Router(id=new_id(), interfaces=(
+        model.RouterPort(port(network, (sub, "fd00:77::1")), network, (sub,)),))
+    agent.ensure_router(router)
+    assert agent.observed().routers[router.id].advertising
+
+    address = guest_port.fixed_ips[0].ip_address
+    assert wait_for_global_address(guest, address), (
+        "no SLAAC address from the RAs: "
+        + guest.run("ip", "-6", "addr", "show", "dev", "eth0").stdout)
+    mtu = guest.run("sysctl", "-n", "net.ipv6.conf.eth0.mtu").stdout.strip()
+    assert mtu == "1450", "the RA carried no MTU"
+    assert "default via fe80::" in guest.run("ip", "-6", "route", "show").stdout
+    assert guest.ping("fd00:77::1")
+
+    # No RA mode: the router stops advertising.
+    plain = dataclasses.replace(sub, ipv6_ra_mode=None, ipv6_address_mode=None)
+    agent.ensure_router(dataclasses.replace(router, interfaces=(
+        dataclasses.replace(router.interfaces[0], subnets=(plain,)),)))
+    assert not agent.observed().routers[router.id].advertising
+
+
+# A DHCPv6 client (busybox here has no udhcpc6): a Solicit with the MAC as
+# DUID-LL and an IA_NA (resent until answered); prints the Advertise's
+# addresses and DNS servers.
+SOLICIT = r"""
+import os, socket, struct, sys, time
+mac = bytes.fromhex(sys.argv[1].replace(":", ""))
+def opt(code, data):
+    return struct.pack("!HH", code, len(data)) + data
+def options(data):
+    while len(data) >= 4:
+        code, size = struct.unpack("!HH", data[:4])
+        yield code, data[4:4 + size]
+        data = data[4 + size:]
+xid = os.urandom(3)
+msg = (b"\x01" + xid + opt(1, struct.pack("!HH", 3, 1) + mac)
+       + opt(3, struct.pack("!III", 1, 0, 0)) + opt(8, b"\0\0") + opt(6, struct.pack("!H", 23)))
+sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+sock.bind(("::", 546))
+sock.settimeout(1)
+for _ in range(10):
+    try:
+        sock.sendto(msg, ("ff02::1:2", 547, 0, socket.if_nametoindex("eth0")))
+    except OSError:  # no link-local address yet (duplicate address detection)
+        time.sleep(1)
+        continue
+    try:
+        data = sock.recv(4096)
+    except socket.timeout:
+        continue
+    if data[:4] != b"\x02" + xid:
+        continue
+    for code, body in options(data[4:]):
+        if code == 3:
+            for inner, value in options(body[12:]):
+                if inner == 5:
+                    print("address=" + socket.inet_ntop(socket.AF_INET6, value[:16]))
+        elif code == 23:
+            for at in range(0, len(body), 16):
+                print("dns=" + socket.inet_ntop(socket.AF_INET6, body[at:at + 16]))
+    sys.exit(0)
+sys.exit("no DHCPv6 advertise")
+"""
+
+
+def test_a_stateful_dhcpv6_guest_is_offered_its_fixed_address(agent, tmp_path):
+    network = vxlan_network()
+    sub = subnet(network, "fd00:78::/64", ip_version=6, gateway_ip="fd00:78::1",
+                 dns_nameservers=("fd00::53",), ipv6_ra_mode=model.DHCPV6_STATEFUL,
+                 ipv6_address_mode=model.DHCPV6_STATEFUL)
+    dhcp_port = port(network, (sub, "fd00:78::2"))
+    guest_port = port(network, (sub, "fd00:78::10"))
+    guest = Guest(guest_port, str(tmp_path))
+    agent.guests.append(guest)
+    agent.plug_taps(network, [guest_port])
+    agent.ensure_port_security([port_filter(guest, rule(model.EGRESS, ethertype=model.IPV6))])
+    agent.ensure_dhcp(network, [sub], dhcp_port, [guest_port])
+    inside = agent.names.dhcp_namespace(network.id)
+    assert "fd00:78::2/64" in sh("ip", "-n", inside, "-6", "addr", "show")
+
+    result = guest.run(sys.executable, "-c", SOLICIT, guest_port.mac_address)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["address=fd00:78::10", "dns=fd00::53"]

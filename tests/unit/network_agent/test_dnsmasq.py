@@ -62,3 +62,35 @@ def test_command_serves_static_ranges_on_one_interface():
     assert "--interface=ns-d" in argv and "--port=0" in argv
     assert "--dhcp-hostsfile=/state/n/host" in argv
     assert "--dhcp-lease-max=256" in argv
+
+
+def v6_subnet(subnet_id: str, cidr: str, mode: str | None) -> model.Subnet:
+    return model.Subnet(id=subnet_id, network_id="n", cidr=cidr, ip_version=6,
+                        ipv6_ra_mode=mode, ipv6_address_mode=mode,
+                        dns_nameservers=("fd00::53",))
+
+
+def test_dhcpv6_serves_stateful_addresses_stateless_options_and_no_slaac():
+    stateful = v6_subnet("f", "fd00:1::/64", model.DHCPV6_STATEFUL)
+    stateless = v6_subnet("l", "fd00:2::/64", model.DHCPV6_STATELESS)
+    slaac = v6_subnet("a", "fd00:3::/64", model.SLAAC)
+    subnets = [stateful, stateless, slaac]
+    guest = model.Port(id="g", network_id="n", mac_address="fa:16:3e:00:00:0c",
+                       fixed_ips=(model.FixedIP("f", "fd00:1::c"),
+                                  model.FixedIP("l", "fd00:2::c"),
+                                  model.FixedIP("a", "fd00:3::c")))
+    assert dnsmasq.hosts_file(subnets, [guest]) == "fa:16:3e:00:00:0c,host-fd00-1--c,[fd00:1::c]\n"
+    assert dnsmasq.options_file(subnets, DHCP_PORT, []).splitlines() == [
+        "tag:subnet-f,option6:dns-server,[fd00::53]",
+        "tag:subnet-l,option6:dns-server,[fd00::53]"]
+    ranges = [arg for arg in dnsmasq.command("/x", "ns-d", subnets, 600, 1450)
+              if arg.startswith("--dhcp-range")]
+    assert ranges == ["--dhcp-range=set:subnet-f,fd00:1::,static,64,600s",
+                      "--dhcp-range=set:subnet-l,fd00:2::,static,64,600s"]
+
+
+def test_ipv6_without_modes_keeps_static_dhcpv6_and_ra_mode_alone_serves_nothing():
+    plain = v6_subnet("p", "fd00:4::/64", None)
+    assert plain.dhcp_answers and plain.dhcp_assigns
+    ra_only = dataclasses.replace(plain, ipv6_ra_mode=model.SLAAC)
+    assert not ra_only.dhcp_answers and not ra_only.dhcp_assigns
