@@ -116,11 +116,14 @@ def admin(client, admin_token):
 
 
 class AuthedClient:
-    """Wraps a Flask test client, adding X-Auth-Token to every request."""
+    """Wraps a Flask test client, adding X-Auth-Token to every request;
+    ``project`` is the token's project id, when the caller knows it. The
+    image and network tests subclass it with helpers of their own."""
 
-    def __init__(self, client, token):
+    def __init__(self, client, token, project: str | None = None):
         self.client = client
         self.token = token
+        self.project = project
 
     def __getattr__(self, method):
         call = getattr(self.client, method)

@@ -18,6 +18,7 @@ from image.store.fake import MemoryStore
 from stratus import config, db
 from stratus.db import migration
 from tests.functional.cloud import PASSWORD, Cloud, identity_cloud, serve  # noqa: F401
+from tests.functional.identity import conftest as identity_conftest
 from tests.functional.identity.conftest import ADMIN_PASSWORD
 
 
@@ -70,22 +71,8 @@ def image_app(cloud, tmp_path):
     app.extensions["image"].db.dispose()
 
 
-class AuthedClient:
-    """A Flask test client adding X-Auth-Token to every request; ``project``
-    is the token's project id."""
-
-    def __init__(self, client, token, project):
-        self.client = client
-        self.token = token
-        self.project = project
-
-    def __getattr__(self, method):
-        call = getattr(self.client, method)
-
-        def with_token(*args, headers=None, **kwargs):
-            return call(*args, headers={"X-Auth-Token": self.token, **(headers or {})},
-                        **kwargs)
-        return with_token
+class AuthedClient(identity_conftest.AuthedClient):
+    """The identity tests' token-adding client, with image helpers."""
 
     def create(self, **body):
         response = self.post("/v2/images", json=body)

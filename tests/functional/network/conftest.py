@@ -16,6 +16,7 @@ from network.service import NetworkService
 from stratus import config, db
 from stratus.db import migration
 from tests.functional.cloud import Cloud, identity_cloud, serve
+from tests.functional.identity import conftest as identity_conftest
 from tests.functional.identity.conftest import ADMIN_PASSWORD
 
 
@@ -86,23 +87,9 @@ def notifier(network_app):
     return network_app.extensions["network"].notifier
 
 
-class AuthedClient:
-    """A Flask test client adding X-Auth-Token to every request; ``project``
-    is the token's project id. ``create_*`` helpers assert 201 and return
-    the resource."""
-
-    def __init__(self, client, token, project):
-        self.client = client
-        self.token = token
-        self.project = project
-
-    def __getattr__(self, method):
-        call = getattr(self.client, method)
-
-        def with_token(*args, headers=None, **kwargs):
-            return call(*args, headers={"X-Auth-Token": self.token, **(headers or {})},
-                        **kwargs)
-        return with_token
+class AuthedClient(identity_conftest.AuthedClient):
+    """The identity tests' token-adding client; ``make`` and the helpers
+    built on it assert 201 and return the resource."""
 
     def make(self, member: str, **body):
         response = self.post(f"/v2.0/{member}s", json={member: body})
