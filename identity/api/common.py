@@ -13,10 +13,7 @@ def service():
 
 def context():
     """The authenticated caller; 401 when the request carries no valid token."""
-    ctx = wsgi_app.context()
-    if ctx.user_id is None:
-        raise exception.Unauthorized()
-    return ctx
+    return wsgi_app.authenticated_context(exception.Unauthorized)
 
 
 def authorize(action: str, target: dict | None = None):
@@ -52,8 +49,7 @@ def policy_target(target: dict) -> dict:
 
 
 def base_url() -> str:
-    conf = service().conf
-    return (conf.api.public_endpoint or flask.request.host_url).rstrip("/")
+    return wsgi_app.public_url(service().conf)
 
 
 def self_link(collection: str, entity_id: str) -> dict:

@@ -1,7 +1,6 @@
 """What every image handler uses: the service, the caller, policy, links, bodies."""
 import flask
 
-from image import exception
 from image.manager import Caller
 from stratus.wsgi import app as wsgi_app
 from stratus.wsgi import validation
@@ -14,10 +13,7 @@ def service():
 
 def context():
     """The authenticated caller; 401 when the request carries no valid token."""
-    ctx = wsgi_app.context()
-    if ctx.user_id is None:
-        raise exception.Unauthorized()
-    return ctx
+    return wsgi_app.authenticated_context()
 
 
 def authorize(action: str, target: dict | None = None):
@@ -35,8 +31,7 @@ def authorize(action: str, target: dict | None = None):
 
 
 def base_url() -> str:
-    conf = service().conf
-    return (conf.api.public_endpoint or flask.request.host_url).rstrip("/")
+    return wsgi_app.public_url(service().conf)
 
 
 def body(schema: dict | None = None) -> dict:

@@ -3,7 +3,6 @@ import flask
 
 from network import exception, policies
 from network.manager import Caller
-from stratus import exception as stratus_exception
 from stratus.wsgi import app as wsgi_app
 from stratus.wsgi import validation
 
@@ -19,10 +18,7 @@ def service():
 
 def context():
     """The authenticated caller; 401 when the request carries no valid token."""
-    ctx = wsgi_app.context()
-    if ctx.user_id is None:
-        raise stratus_exception.Unauthorized()
-    return ctx
+    return wsgi_app.authenticated_context()
 
 
 def caller() -> Caller:
@@ -62,8 +58,7 @@ def revision() -> int | None:
 
 
 def base_url() -> str:
-    conf = service().conf
-    return (conf.api.public_endpoint or flask.request.host_url).rstrip("/")
+    return wsgi_app.public_url(service().conf)
 
 
 def no_content():

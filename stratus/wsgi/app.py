@@ -110,3 +110,19 @@ def _finish_request(response: flask.Response) -> flask.Response:
 def context() -> ctx.RequestContext:
     """The context of the request being served."""
     return flask.g.context
+
+
+def authenticated_context(unauthorized: type[exception.StratusError] = exception.Unauthorized
+                          ) -> ctx.RequestContext:
+    """The caller's context; ``unauthorized`` (401) when the request carries
+    no valid token (a service may pass its own subclass, for its headers)."""
+    current = context()
+    if current.user_id is None:
+        raise unauthorized()
+    return current
+
+
+def public_url(conf) -> str:
+    """The API's base URL as clients see it: ``[api] public_endpoint``, else
+    the request's host URL; without a trailing slash."""
+    return (conf.api.public_endpoint or flask.request.host_url).rstrip("/")
